@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * ctrace.h — the one contract between ctrace's BPF programs and user space.
+ *
+ * Every record in the ring buffer starts with struct ctrace_header; hdr.kind
+ * says which fixed part follows; hdr.data_len bytes of variable data follow
+ * the fixed part as a sequence of struct ctrace_item, each followed by
+ * item.len bytes. The Go types of these structs are generated from this file
+ * by bpf2go (internal/bpf/gen.go); they are never written by hand.
+ */
+#ifndef CTRACE_H
+#define CTRACE_H
+
+#define CTRACE_COMM_LEN 16
+#define CTRACE_MAX_ARGS 6
+/* Syscall numbers the per-syscall configuration covers (x86_64 and arm64 < 512). */
+#define CTRACE_MAX_SYSCALLS 512
+
+/* Variable data limits. */
+#define CTRACE_PATH_MAX 4096     /* one string argument (PATH_MAX) */
+#define CTRACE_ARGV_STR_MAX 256  /* one element of argv/envp */
+#define CTRACE_ARGV_MAX 32       /* elements of argv/envp */
+#define CTRACE_DATA_MAX 12288    /* all variable data of one record */
+
+enum ctrace_record_kind {
+	CTRACE_REC_SYSCALL = 1,
+	CTRACE_REC_FORK = 2,
+	CTRACE_REC_EXEC = 3,
+	CTRACE_REC_EXIT = 4,
+	CTRACE_REC_CGROUP_MKDIR = 5,
+	CTRACE_REC_CGROUP_RMDIR = 6,
+};
+
+/* hdr.flags */
+enum ctrace_record_flags {
+	CTRACE_F_NORETURN = 1 << 0,   /* syscall that does not return (exit, exit_group): emitted at entry */
+	CTRACE_F_UNFINISHED = 1 << 1, /* the thread exited while in this syscall: no return value */
+	CTRACE_F_DATA_TRUNCATED = 1 << 2, /* variable data hit CTRACE_DATA_MAX */
+};
+
+/* How the kernel captures one syscall argument (struct ctrace_syscall_conf.arg_kind). */
+enum ctrace_arg_kind {
+	CTRACE_ARG_RAW = 0,    /* the register value only */
+	CTRACE_ARG_STR = 1,    /* NUL-terminated user string (path, name) */
+	CTRACE_ARG_STRARR = 2, /* NULL-terminated array of user strings (argv, envp) */
+};
+
+/* struct ctrace_item.flags */
+enum ctrace_item_flags {
+	CTRACE_ITEM_TRUNCATED = 1 << 0, /* the value was cut at its size limit */
+	CTRACE_ITEM_FAULT = 1 << 1,     /* reading user memory failed (bad pointer) */
+	CTRACE_ITEM_MORE = 1 << 2,      /* array had more elements than captured */
+};
+
+/* struct ctrace_syscall_conf.flags */
+enum ctrace_syscall_flags {
+	CTRACE_SC_NORETURN = 1 << 0,         /* emit at entry: exit, exit_group */
+	CTRACE_SC_CAPTURE_AT_ENTRY = 1 << 1, /* capture variable data at entry: execve, execveat */
+};
+
+/* Per-syscall capture configuration, indexed by syscall number; filled from the event catalogue. */
+struct ctrace_syscall_conf {
+	__u8 arg_kind[CTRACE_MAX_ARGS];
+	__u8 flags;
+	__u8 pad;
+};
+
+/* Container cgroup states (map containers). */
+enum ctrace_cgroup_state {
+	CTRACE_CG_CANDIDATE = 1, /* created after start, not yet classified by user space */
+	CTRACE_CG_CONTAINER = 2, /* a container's cgroup (or a child of one) */
+};
+
+struct ctrace_cgroup_info {
+	__u32 state;
+	__u32 pad;
+};
+
+/* Lost-record counters (per-CPU array map stats). */
+enum ctrace_stat {
+	CTRACE_STAT_LOST_RINGBUF = 0, /* bpf_ringbuf_output failed: buffer full */
+	CTRACE_STAT_LOST_PENDING = 1, /* pending-syscall map full: syscall not recorded */
+	CTRACE_STAT_LOST_EXEC = 2,    /* exec argument capture could not be stored */
+	CTRACE_STAT_MAX = 3,
+};
+
+struct ctrace_header {
+	__u64 ts_ns; /* CLOCK_BOOTTIME of the event (syscall entry) */
+	__u64 cgroup_id;
+	__u32 pid; /* thread group id, host pid namespace */
+	__u32 tid;
+	__u32 ppid;
+	__u32 uid;
+	__u32 gid;
+	__u16 kind;     /* enum ctrace_record_kind */
+	__u16 flags;    /* enum ctrace_record_flags */
+	__u16 data_len; /* bytes of items after the fixed part */
+	__u16 pad[3];
+	char comm[CTRACE_COMM_LEN];
+};
+
+struct ctrace_item {
+	__u8 arg;   /* argument index */
+	__u8 kind;  /* enum ctrace_arg_kind */
+	__u8 flags; /* enum ctrace_item_flags */
+	__u8 pad;
+	__u16 len;  /* bytes of value after this item header (strings include no NUL) */
+	__u16 pad2;
+};
+
+struct ctrace_syscall_rec {
+	struct ctrace_header hdr;
+	__u32 nr;
+	__u32 pad;
+	__s64 retval;
+	__u64 args[CTRACE_MAX_ARGS];
+};
+
+struct ctrace_fork_rec {
+	struct ctrace_header hdr;
+	__u32 child_pid;
+	__u32 child_tid;
+	char child_comm[CTRACE_COMM_LEN];
+};
+
+/* Followed by one item: the file name (arg 0). */
+struct ctrace_exec_rec {
+	struct ctrace_header hdr;
+	__u32 old_tid;
+	__u32 mntns;
+};
+
+struct ctrace_exit_rec {
+	struct ctrace_header hdr;
+	__s32 exit_code;
+	__u32 group_dead;
+};
+
+/* cgroup_mkdir / cgroup_rmdir; followed by one item: the cgroup path (arg 0). */
+struct ctrace_cgroup_rec {
+	struct ctrace_header hdr;
+	__u64 id;
+	__u64 parent_id;
+	__s32 hierarchy_id;
+	__u32 state; /* state the kernel gave it (mkdir) */
+};
+
+/* Values user space sets before load (read-only in the kernel). */
+struct ctrace_config {
+	__s32 v1_subsys_id;    /* -1: use the cgroup v2 (default) hierarchy; else v1 controller subsys id */
+	__s32 hierarchy_id;    /* hierarchy id of the tracked cgroup tree (0 for v2) */
+	__u64 wakeup_bytes;    /* wake the reader when this much data is pending */
+};
+
+#endif /* CTRACE_H */

@@ -1,0 +1,61 @@
+package bpf
+
+// Short names for the types bpf2go generates from ctrace.h. These are
+// aliases, not copies: ctrace.h stays the only definition.
+type (
+	Header       = CtraceCtraceHeader
+	Item         = CtraceCtraceItem
+	SyscallRec   = CtraceCtraceSyscallRec
+	ForkRec      = CtraceCtraceForkRec
+	ExecRec      = CtraceCtraceExecRec
+	ExitRec      = CtraceCtraceExitRec
+	CgroupRec    = CtraceCtraceCgroupRec
+	SyscallConf  = CtraceCtraceSyscallConf
+	CgroupInfo   = CtraceCtraceCgroupInfo
+	RecordKind   = CtraceCtraceRecordKind
+	RecordFlags  = CtraceCtraceRecordFlags
+	ArgKind      = CtraceCtraceArgKind
+	ItemFlags    = CtraceCtraceItemFlags
+	SyscallFlags = CtraceCtraceSyscallFlags
+	CgroupState  = CtraceCtraceCgroupState
+	Stat         = CtraceCtraceStat
+)
+
+// Record kinds, flags and capture kinds under short names.
+const (
+	RecSyscall     = CtraceCtraceRecordKindCTRACE_REC_SYSCALL
+	RecFork        = CtraceCtraceRecordKindCTRACE_REC_FORK
+	RecExec        = CtraceCtraceRecordKindCTRACE_REC_EXEC
+	RecExit        = CtraceCtraceRecordKindCTRACE_REC_EXIT
+	RecCgroupMkdir = CtraceCtraceRecordKindCTRACE_REC_CGROUP_MKDIR
+	RecCgroupRmdir = CtraceCtraceRecordKindCTRACE_REC_CGROUP_RMDIR
+
+	FlagNoReturn      = CtraceCtraceRecordFlagsCTRACE_F_NORETURN
+	FlagUnfinished    = CtraceCtraceRecordFlagsCTRACE_F_UNFINISHED
+	FlagDataTruncated = CtraceCtraceRecordFlagsCTRACE_F_DATA_TRUNCATED
+
+	ArgRaw    = CtraceCtraceArgKindCTRACE_ARG_RAW
+	ArgStr    = CtraceCtraceArgKindCTRACE_ARG_STR
+	ArgStrArr = CtraceCtraceArgKindCTRACE_ARG_STRARR
+
+	ItemTruncated = CtraceCtraceItemFlagsCTRACE_ITEM_TRUNCATED
+	ItemFault     = CtraceCtraceItemFlagsCTRACE_ITEM_FAULT
+	ItemMore      = CtraceCtraceItemFlagsCTRACE_ITEM_MORE
+
+	SyscallNoReturn       = CtraceCtraceSyscallFlagsCTRACE_SC_NORETURN
+	SyscallCaptureAtEntry = CtraceCtraceSyscallFlagsCTRACE_SC_CAPTURE_AT_ENTRY
+
+	CgroupCandidate = CtraceCtraceCgroupStateCTRACE_CG_CANDIDATE
+	CgroupContainer = CtraceCtraceCgroupStateCTRACE_CG_CONTAINER
+
+	StatLostRingbuf = CtraceCtraceStatCTRACE_STAT_LOST_RINGBUF
+	StatLostPending = CtraceCtraceStatCTRACE_STAT_LOST_PENDING
+	StatLostExec    = CtraceCtraceStatCTRACE_STAT_LOST_EXEC
+	StatMax         = CtraceCtraceStatCTRACE_STAT_MAX
+)
+
+// Limits from ctrace.h that user space needs. A test checks them against the object.
+const (
+	MaxSyscalls = 512
+	MaxArgs     = 6
+)

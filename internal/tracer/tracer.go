@@ -1,0 +1,254 @@
+// Package tracer loads ctrace's BPF programs, attaches them after probing
+// what the kernel offers, keeps the in-kernel container map, and reads the
+// ring buffer. It knows nothing about event meaning or output.
+package tracer
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
+	"github.com/cilium/ebpf/ringbuf"
+
+	"github.com/ctrace-dev/ctrace/internal/bpf"
+)
+
+// CgroupMode says which cgroup hierarchy identifies containers in the kernel.
+type CgroupMode struct {
+	// V1SubsysID is the kernel's cgroup_subsys_id of the v1 controller whose
+	// hierarchy is used, or -1 for the cgroup v2 (default) hierarchy.
+	V1SubsysID int32
+	// HierarchyID is the kernel's hierarchy id of that tree (0 for v2).
+	HierarchyID int32
+}
+
+// Options configure a Tracer. The zero value is not valid: use DefaultOptions.
+type Options struct {
+	Cgroups CgroupMode
+	// RingBufferBytes is the ring buffer size (a power of two, multiple of the page size).
+	RingBufferBytes int
+	// WakeupBytes: the kernel wakes the reader only when this much data is
+	// pending; below it the reader polls every PollInterval.
+	WakeupBytes  int
+	PollInterval time.Duration
+	// Syscalls is the per-syscall capture configuration indexed by number
+	// (at most bpf.MaxSyscalls entries), built from the event catalogue.
+	Syscalls []bpf.SyscallConf
+	// Logf reports skipped optional hooks and other notices.
+	Logf func(format string, args ...any)
+}
+
+// DefaultOptions returns the defaults: cgroup v2, 64 MiB ring buffer.
+func DefaultOptions() Options {
+	return Options{
+		Cgroups:         CgroupMode{V1SubsysID: -1},
+		RingBufferBytes: 64 << 20,
+		WakeupBytes:     256 << 10,
+		PollInterval:    100 * time.Millisecond,
+		Logf:            func(string, ...any) {},
+	}
+}
+
+// hook is one program attachment; required hooks fail the start.
+type hook struct {
+	prog     *ebpf.Program
+	name     string
+	required bool
+}
+
+// Tracer is a loaded and attached set of ctrace programs.
+type Tracer struct {
+	objs   bpf.CtraceObjects
+	links  []link.Link
+	reader *ringbuf.Reader
+	poll   time.Duration
+	// Attached lists the hooks that are attached; Skipped those that were not, with why.
+	Attached []string
+	Skipped  map[string]error
+}
+
+// New checks the kernel, loads the programs and attaches them.
+func New(opts Options) (*Tracer, error) {
+	if err := CheckKernel(); err != nil {
+		return nil, err
+	}
+	spec, err := bpf.LoadCtrace()
+	if err != nil {
+		return nil, fmt.Errorf("parse embedded BPF object: %w", err)
+	}
+	if err := configure(spec, opts); err != nil {
+		return nil, err
+	}
+	t := &Tracer{poll: opts.PollInterval, Skipped: map[string]error{}}
+	if err := spec.LoadAndAssign(&t.objs, nil); err != nil {
+		return nil, explainLoadError(err)
+	}
+	if err := t.loadSyscallConf(opts.Syscalls); err != nil {
+		t.Close()
+		return nil, err
+	}
+	t.reader, err = ringbuf.NewReader(t.objs.Events)
+	if err != nil {
+		t.Close()
+		return nil, fmt.Errorf("open ring buffer: %w", err)
+	}
+	// cgroup_mkdir first, so no container created from now on is missed
+	// while existing ones are scanned by the caller.
+	hooks := []hook{
+		{t.objs.CtraceCgroupMkdir, "cgroup_mkdir", true},
+		{t.objs.CtraceCgroupRmdir, "cgroup_rmdir", false},
+		{t.objs.CtraceSchedFork, "sched_process_fork", false},
+		{t.objs.CtraceSchedExec, "sched_process_exec", false},
+		{t.objs.CtraceSchedExit, "sched_process_exit", false},
+		{t.objs.CtraceSysExit, "sys_exit", true},
+		{t.objs.CtraceSysEnter, "sys_enter", true},
+	}
+	for _, h := range hooks {
+		l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: h.name, Program: h.prog})
+		if err != nil {
+			if h.required {
+				t.Close()
+				return nil, fmt.Errorf("attach raw tracepoint %s (required): %w", h.name, explainAttachError(err))
+			}
+			t.Skipped[h.name] = err
+			opts.Logf("optional hook %s not attached: %v", h.name, err)
+			continue
+		}
+		t.links = append(t.links, l)
+		t.Attached = append(t.Attached, h.name)
+	}
+	return t, nil
+}
+
+func configure(spec *ebpf.CollectionSpec, opts Options) error {
+	set := func(name string, v any) error {
+		vs, ok := spec.Variables[name]
+		if !ok {
+			return fmt.Errorf("BPF object lacks variable %s", name)
+		}
+		return vs.Set(v)
+	}
+	if err := set("cfg_v1_subsys_id", opts.Cgroups.V1SubsysID); err != nil {
+		return err
+	}
+	if err := set("cfg_hierarchy_id", opts.Cgroups.HierarchyID); err != nil {
+		return err
+	}
+	if err := set("cfg_wakeup_bytes", uint64(opts.WakeupBytes)); err != nil {
+		return err
+	}
+	size := opts.RingBufferBytes
+	page := os.Getpagesize()
+	if size < page || size&(size-1) != 0 {
+		return fmt.Errorf("ring buffer size %d: must be a power of two of at least %d bytes", size, page)
+	}
+	spec.Maps[bpf.CtraceMapEvents].MaxEntries = uint32(size)
+	if len(opts.Syscalls) > bpf.MaxSyscalls {
+		return fmt.Errorf("syscall configuration has %d entries, the kernel side holds %d", len(opts.Syscalls), bpf.MaxSyscalls)
+	}
+	return nil
+}
+
+func (t *Tracer) loadSyscallConf(confs []bpf.SyscallConf) error {
+	if len(confs) == 0 {
+		return nil
+	}
+	keys := make([]uint32, len(confs))
+	for i := range keys {
+		keys[i] = uint32(i)
+	}
+	if _, err := t.objs.SyscallConf.BatchUpdate(keys, confs, nil); err != nil {
+		// Batch ops on arrays need 5.6; fall back to single updates.
+		for i := range confs {
+			if err := t.objs.SyscallConf.Put(keys[i], confs[i]); err != nil {
+				return fmt.Errorf("fill syscall_conf map: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// AddContainerCgroup marks a cgroup id as a container's in the kernel.
+func (t *Tracer) AddContainerCgroup(id uint64) error {
+	return t.objs.Containers.Put(id, bpf.CgroupInfo{State: uint32(bpf.CgroupContainer)})
+}
+
+// ForgetCgroup removes a cgroup from the kernel map (not a container, or gone).
+func (t *Tracer) ForgetCgroup(id uint64) error {
+	err := t.objs.Containers.Delete(id)
+	if errors.Is(err, ebpf.ErrKeyNotExist) {
+		return nil
+	}
+	return err
+}
+
+// ErrPoll is returned by Read when no record arrived within the poll interval.
+var ErrPoll = errors.New("no record within poll interval")
+
+// Read reads the next record into rec, reusing its buffer. It returns ErrPoll
+// when nothing arrived within the poll interval (the caller may flush), and
+// ringbuf.ErrClosed after Close.
+func (t *Tracer) Read(rec *ringbuf.Record) error {
+	t.reader.SetDeadline(time.Now().Add(t.poll))
+	err := t.reader.ReadInto(rec)
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return ErrPoll
+	}
+	return err
+}
+
+// Drain reads what is left in the ring buffer without waiting; ErrPoll when empty.
+func (t *Tracer) Drain(rec *ringbuf.Record) error {
+	t.reader.SetDeadline(time.Now())
+	err := t.reader.ReadInto(rec)
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return ErrPoll
+	}
+	return err
+}
+
+// Stats are the kernel-side loss counters, summed over CPUs.
+type Stats struct {
+	LostRingbuf uint64 // ring buffer full
+	LostPending uint64 // in-flight syscall table full
+	LostExec    uint64 // exec arguments could not be kept
+}
+
+// Lost returns the sum of all kernel-side losses.
+func (s Stats) Lost() uint64 { return s.LostRingbuf + s.LostPending + s.LostExec }
+
+// Stats reads the kernel's loss counters.
+func (t *Tracer) Stats() (Stats, error) {
+	var st Stats
+	dst := []*uint64{&st.LostRingbuf, &st.LostPending, &st.LostExec}
+	for i, d := range dst {
+		var perCPU []uint64
+		if err := t.objs.Stats.Lookup(uint32(i), &perCPU); err != nil {
+			return st, fmt.Errorf("read stats: %w", err)
+		}
+		for _, v := range perCPU {
+			*d += v
+		}
+	}
+	return st, nil
+}
+
+// Detach stops all programs; records already in the ring buffer stay readable.
+func (t *Tracer) Detach() {
+	for _, l := range t.links {
+		l.Close()
+	}
+	t.links = nil
+}
+
+// Close detaches and frees everything.
+func (t *Tracer) Close() error {
+	t.Detach()
+	if t.reader != nil {
+		t.reader.Close()
+	}
+	return t.objs.Close()
+}
