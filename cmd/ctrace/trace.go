@@ -1,0 +1,162 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ctrace-dev/ctrace/internal/containers"
+	"github.com/ctrace-dev/ctrace/internal/containers/docker"
+	"github.com/ctrace-dev/ctrace/internal/filter"
+	"github.com/ctrace-dev/ctrace/internal/output"
+	"github.com/ctrace-dev/ctrace/internal/session"
+	"github.com/ctrace-dev/ctrace/internal/tracer"
+)
+
+type traceFlags struct {
+	format       string
+	filter       filter.Spec
+	bufferMiB    int
+	dockerSocket string
+	podmanSocket string
+}
+
+func newTraceCmd(e *env, ls *cobra.Command) *cobra.Command {
+	var f traceFlags
+	cmd := &cobra.Command{
+		Use:   "trace",
+		Short: "Trace all containers (running and new) until Ctrl-C",
+		Long: `Trace every container on this host — those already running and those started
+later, from their first syscall. Prints one line (table) or one JSON object
+(--output-format json) per event to standard output, or to the events-path of
+'ctrace config'. Prints "ready" on standard error once tracing, and a summary
+(events written, events lost) when stopped with SIGINT or SIGTERM.`,
+		Example: `  sudo ctrace trace
+  sudo ctrace trace --output-format json
+  sudo ctrace trace --event openat,execve
+  sudo ctrace trace --exclude-event openat --comm sh
+  sudo ctrace trace ls -c`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runTrace(cmd, e, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&f.format, "output-format", "o", "", "output format: table or json (default: config output-format, else table)")
+	fl.StringSliceVarP(&f.filter.Events, "event", "e", nil, "trace only these events (repeat or comma-separate)")
+	fl.StringSliceVar(&f.filter.ExcludeEvents, "exclude-event", nil, "do not trace these events")
+	fl.StringSliceVarP(&f.filter.Sets, "set", "s", nil, "trace only events of these sets (see 'ctrace list')")
+	fl.StringSliceVar(&f.filter.ExcludeSets, "exclude-set", nil, "do not trace events of these sets")
+	fl.StringSliceVarP(&f.filter.Comms, "comm", "c", nil, "trace only processes with these names")
+	fl.StringSliceVar(&f.filter.ExcludeComms, "exclude-comm", nil, "do not trace processes with these names")
+	fl.IntVar(&f.bufferMiB, "buffer-size", 64, "kernel ring buffer size in MiB (a power of two)")
+	fl.StringVar(&f.dockerSocket, "docker-socket", docker.DefaultSocket, "Docker Engine API socket")
+	fl.StringVar(&f.podmanSocket, "podman-socket", docker.PodmanSocket, "Podman's Docker-compatible API socket")
+	cmd.AddCommand(ls)
+	return cmd
+}
+
+func runTrace(cmd *cobra.Command, e *env, f traceFlags) error {
+	cfg, err := e.config()
+	if err != nil {
+		return err
+	}
+	format := f.format
+	if format == "" {
+		format = cfg.OutputFormat
+	}
+	if format == "" {
+		format = string(output.FormatTable)
+	}
+	fmtv, err := output.ParseFormat(format)
+	if err != nil {
+		return err
+	}
+	cat, err := e.catalog()
+	if err != nil {
+		return err
+	}
+	flt, err := filter.New(cat, f.filter)
+	if err != nil {
+		return err
+	}
+	if f.bufferMiB <= 0 || f.bufferMiB&(f.bufferMiB-1) != 0 {
+		return fmt.Errorf("--buffer-size %d: must be a power of two (MiB)", f.bufferMiB)
+	}
+	if os.Geteuid() != 0 {
+		return fmt.Errorf("tracing needs CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN (to read other processes' cgroups): run as root (sudo ctrace trace)")
+	}
+	out := e.stdout
+	if cfg.EventsPath != "" {
+		file, err := openOutput(cfg.EventsPath)
+		if err != nil {
+			return err
+		}
+		defer file.Close()
+		out = file
+	}
+	logf := e.logf
+	if cfg.ErrorsPath != "" {
+		file, err := openOutput(cfg.ErrorsPath)
+		if err != nil {
+			return err
+		}
+		defer file.Close()
+		logf = func(format string, args ...any) { fmt.Fprintf(file, format+"\n", args...) }
+	}
+	h, err := containers.DetectHierarchy("/proc/self/mountinfo")
+	if err != nil {
+		return err
+	}
+	opts := tracer.DefaultOptions()
+	opts.RingBufferBytes = f.bufferMiB << 20
+	coll := containers.NewCollection(e.runtimeClients(f.dockerSocket, f.podmanSocket), logf)
+	sum, err := session.Run(cmd.Context(), session.Config{
+		Catalog:    cat,
+		Containers: coll,
+		Hierarchy:  h,
+		Filter:     flt,
+		Printer:    output.New(fmtv, out),
+		TracerOpts: opts,
+		Logf:       logf,
+		OnReady: func(r session.Ready) {
+			skipped := ""
+			if len(r.Skipped) > 0 {
+				var names []string
+				for n := range r.Skipped {
+					names = append(names, n)
+				}
+				skipped = fmt.Sprintf(" (optional hooks unavailable: %s)", strings.Join(names, ", "))
+			}
+			e.logf("ready: tracing %d running containers and any started from now on, cgroup v%d%s; Ctrl-C to stop", r.Containers, h.Version, skipped)
+		},
+	})
+	if err != nil {
+		return err
+	}
+	e.logf("events: %d, lost: %d (ring buffer full: %d, in-flight syscall table full: %d, exec arguments: %d, undecodable: %d); filtered out: %d",
+		sum.Events, sum.Lost(), sum.Kernel.LostRingbuf, sum.Kernel.LostPending, sum.Kernel.LostExec, sum.DecodeErrors, sum.Filtered)
+	return nil
+}
+
+// openOutput opens an output file for appending (never truncating what an
+// earlier run wrote), creating it 0600 with its directory.
+func openOutput(path string) (*os.File, error) {
+	if err := os.MkdirAll(dirOf(path), 0o700); err != nil {
+		return nil, fmt.Errorf("output %s: %w", path, err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("output %s: %w", path, err)
+	}
+	return f, nil
+}
+
+func dirOf(path string) string {
+	if i := strings.LastIndexByte(path, '/'); i > 0 {
+		return path[:i]
+	}
+	return "."
+}

@@ -1,0 +1,235 @@
+// Package events is ctrace's event catalogue — one declarative table of every
+// event (id, name, sets, typed parameters) that drives kernel-side capture,
+// decoding, filtering, output, docs and completion — and the decoding of
+// ring-buffer records into typed Events.
+package events
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/ctrace-dev/ctrace/internal/bpf"
+	"github.com/ctrace-dev/ctrace/internal/syscalls"
+)
+
+// ParamType is the fixed type of a parameter. Decoding and output select on
+// it (never on names), and a parameter's JSON type never changes.
+type ParamType uint8
+
+const (
+	TypeInt    ParamType = iota + 1 // signed integer of Size bytes: JSON number
+	TypeUint                        // unsigned integer of Size bytes: JSON number
+	TypeFd                          // file descriptor (signed int): JSON number
+	TypePtr                         // user pointer: JSON string "0x…"
+	TypeStr                         // NUL-terminated string read by the kernel: JSON string
+	TypeStrArr                      // array of strings (argv): JSON array of strings
+)
+
+var typeNames = [...]string{TypeInt: "int", TypeUint: "uint", TypeFd: "fd", TypePtr: "pointer", TypeStr: "string", TypeStrArr: "string[]"}
+
+func (t ParamType) String() string {
+	if int(t) < len(typeNames) && typeNames[t] != "" {
+		return typeNames[t]
+	}
+	return "unknown"
+}
+
+// Param is one typed parameter of an event.
+type Param struct {
+	Name  string
+	Type  ParamType
+	Size  uint8  // bytes of the C type for integers (4 or 8)
+	CType string // the kernel's C type, for documentation
+}
+
+// ID identifies an event. Syscall events use their syscall number on the
+// catalogue's architecture; other events start at FirstNonSyscallID.
+type ID uint32
+
+// FirstNonSyscallID is above every syscall number (bpf.MaxSyscalls).
+const FirstNonSyscallID ID = 1000
+
+// IDs of the non-syscall events.
+const (
+	IDProcessFork ID = FirstNonSyscallID + iota
+	IDProcessExec
+	IDProcessExit
+)
+
+// Def is one event of the catalogue.
+type Def struct {
+	ID      ID
+	Name    string
+	Syscall bool
+	Sets    []string
+	Params  []Param
+	// NoReturn: the syscall does not return (exit, exit_group); recorded at entry.
+	NoReturn bool
+	// CaptureAtEntry: variable data must be read at entry (execve: its memory is gone at exit).
+	CaptureAtEntry bool
+}
+
+// Catalog is the table of all events of one architecture.
+type Catalog struct {
+	arch    syscalls.Arch
+	defs    []Def // sorted by ID
+	byID    []int // syscall nr -> index in defs, -1 if none
+	byName  map[string]int
+	unknown []Def // placeholders for syscall numbers without a table entry
+}
+
+// NewCatalog builds the catalogue for arch from the syscall tables and the
+// non-syscall event table.
+func NewCatalog(arch syscalls.Arch) *Catalog {
+	c := &Catalog{arch: arch, byName: map[string]int{}}
+	for _, sc := range syscalls.Table(arch) {
+		if sc.Entry == "" {
+			continue // reserved number, never implemented
+		}
+		c.defs = append(c.defs, syscallDef(sc))
+	}
+	c.defs = append(c.defs, lifecycleDefs()...)
+	c.byID = make([]int, bpf.MaxSyscalls)
+	for i := range c.byID {
+		c.byID[i] = -1
+	}
+	for i := range c.defs {
+		d := &c.defs[i]
+		if d.Syscall && int(d.ID) < len(c.byID) {
+			c.byID[d.ID] = i
+		}
+		c.byName[d.Name] = i
+	}
+	c.unknown = make([]Def, bpf.MaxSyscalls)
+	for nr := range c.unknown {
+		c.unknown[nr] = Def{ID: ID(nr), Name: syscalls.Name(arch, nr), Syscall: true, Params: rawParams}
+	}
+	return c
+}
+
+var rawParams = []Param{
+	{Name: "arg0", Type: TypeUint, Size: 8}, {Name: "arg1", Type: TypeUint, Size: 8}, {Name: "arg2", Type: TypeUint, Size: 8},
+	{Name: "arg3", Type: TypeUint, Size: 8}, {Name: "arg4", Type: TypeUint, Size: 8}, {Name: "arg5", Type: TypeUint, Size: 8},
+}
+
+// Arch is the architecture this catalogue describes.
+func (c *Catalog) Arch() syscalls.Arch { return c.arch }
+
+// All returns every event definition, ordered by ID.
+func (c *Catalog) All() []Def { return c.defs }
+
+// Syscall returns the definition of syscall number nr; numbers without a
+// table entry get a placeholder named syscall_<nr> with raw arguments.
+func (c *Catalog) Syscall(nr uint32) *Def {
+	if int(nr) < len(c.byID) {
+		if i := c.byID[nr]; i >= 0 {
+			return &c.defs[i]
+		}
+		return &c.unknown[nr]
+	}
+	return &Def{ID: ID(nr), Name: syscalls.Name(c.arch, int(nr)), Syscall: true, Params: rawParams}
+}
+
+// ByID returns the definition with id.
+func (c *Catalog) ByID(id ID) (*Def, bool) {
+	if id < FirstNonSyscallID {
+		if int(id) < len(c.byID) && c.byID[id] >= 0 {
+			return &c.defs[c.byID[id]], true
+		}
+		return nil, false
+	}
+	i := sort.Search(len(c.defs), func(i int) bool { return c.defs[i].ID >= id })
+	if i < len(c.defs) && c.defs[i].ID == id {
+		return &c.defs[i], true
+	}
+	return nil, false
+}
+
+// ByName returns the definition called name.
+func (c *Catalog) ByName(name string) (*Def, bool) {
+	i, ok := c.byName[name]
+	if !ok {
+		return nil, false
+	}
+	return &c.defs[i], true
+}
+
+// Names returns all event names, sorted (for completion and suggestions).
+func (c *Catalog) Names() []string {
+	names := make([]string, 0, len(c.defs))
+	for _, d := range c.defs {
+		names = append(names, d.Name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Suggest returns the event name closest to name (edit distance), or "".
+func (c *Catalog) Suggest(name string) string {
+	best, bestD := "", 1<<30
+	for _, n := range c.Names() {
+		if d := editDistance(strings.ToLower(name), n); d < bestD {
+			best, bestD = n, d
+		}
+	}
+	if bestD > len(name)/2+1 {
+		return ""
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// KernelConf returns the per-syscall capture configuration for the kernel
+// side, indexed by syscall number.
+func (c *Catalog) KernelConf() []bpf.SyscallConf {
+	conf := make([]bpf.SyscallConf, bpf.MaxSyscalls)
+	for _, d := range c.defs {
+		if !d.Syscall || int(d.ID) >= len(conf) {
+			continue
+		}
+		sc := &conf[d.ID]
+		for i, p := range d.Params {
+			if i >= bpf.MaxArgs {
+				break
+			}
+			sc.ArgKind[i] = uint8(argKind(p.Type))
+		}
+		if d.NoReturn {
+			sc.Flags |= uint8(bpf.SyscallNoReturn)
+		}
+		if d.CaptureAtEntry {
+			sc.Flags |= uint8(bpf.SyscallCaptureAtEntry)
+		}
+	}
+	return conf
+}
+
+// argKind says what the kernel must read for a parameter type.
+func argKind(t ParamType) bpf.ArgKind {
+	switch t {
+	case TypeStr:
+		return bpf.ArgStr
+	case TypeStrArr:
+		return bpf.ArgStrArr
+	}
+	return bpf.ArgRaw
+}

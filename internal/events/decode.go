@@ -1,0 +1,226 @@
+package events
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"unsafe"
+
+	"github.com/ctrace-dev/ctrace/internal/bpf"
+)
+
+// Record layout offsets, taken from the types bpf2go generated from ctrace.h.
+var (
+	hdrSize      = int(unsafe.Sizeof(bpf.Header{}))
+	offTs        = int(unsafe.Offsetof(bpf.Header{}.TsNs))
+	offCgroup    = int(unsafe.Offsetof(bpf.Header{}.CgroupId))
+	offPid       = int(unsafe.Offsetof(bpf.Header{}.Pid))
+	offTid       = int(unsafe.Offsetof(bpf.Header{}.Tid))
+	offPpid      = int(unsafe.Offsetof(bpf.Header{}.Ppid))
+	offUid       = int(unsafe.Offsetof(bpf.Header{}.Uid))
+	offGid       = int(unsafe.Offsetof(bpf.Header{}.Gid))
+	offKind      = int(unsafe.Offsetof(bpf.Header{}.Kind))
+	offFlags     = int(unsafe.Offsetof(bpf.Header{}.Flags))
+	offDataLen   = int(unsafe.Offsetof(bpf.Header{}.DataLen))
+	offComm      = int(unsafe.Offsetof(bpf.Header{}.Comm))
+	commLen      = len(bpf.Header{}.Comm)
+	itemSize     = int(unsafe.Sizeof(bpf.Item{}))
+	sysSize      = int(unsafe.Sizeof(bpf.SyscallRec{}))
+	offSysNr     = int(unsafe.Offsetof(bpf.SyscallRec{}.Nr))
+	offSysRet    = int(unsafe.Offsetof(bpf.SyscallRec{}.Retval))
+	offSysArgs   = int(unsafe.Offsetof(bpf.SyscallRec{}.Args))
+	forkSize     = int(unsafe.Sizeof(bpf.ForkRec{}))
+	offChildPid  = int(unsafe.Offsetof(bpf.ForkRec{}.ChildPid))
+	offChildTid  = int(unsafe.Offsetof(bpf.ForkRec{}.ChildTid))
+	offChildComm = int(unsafe.Offsetof(bpf.ForkRec{}.ChildComm))
+	execSize     = int(unsafe.Sizeof(bpf.ExecRec{}))
+	offOldTid    = int(unsafe.Offsetof(bpf.ExecRec{}.OldTid))
+	offMntns     = int(unsafe.Offsetof(bpf.ExecRec{}.Mntns))
+	exitSize     = int(unsafe.Sizeof(bpf.ExitRec{}))
+	offExitCode  = int(unsafe.Offsetof(bpf.ExitRec{}.ExitCode))
+	offGroupDead = int(unsafe.Offsetof(bpf.ExitRec{}.GroupDead))
+	cgroupSize   = int(unsafe.Sizeof(bpf.CgroupRec{}))
+	offCgID      = int(unsafe.Offsetof(bpf.CgroupRec{}.Id))
+	offCgParent  = int(unsafe.Offsetof(bpf.CgroupRec{}.ParentId))
+	offCgState   = int(unsafe.Offsetof(bpf.CgroupRec{}.State))
+	itemOffLen   = int(unsafe.Offsetof(bpf.Item{}.Len))
+	itemOffFlags = int(unsafe.Offsetof(bpf.Item{}.Flags))
+	itemOffArg   = int(unsafe.Offsetof(bpf.Item{}.Arg))
+)
+
+var le = binary.LittleEndian
+
+// ErrShort is returned for a record shorter than its layout.
+var ErrShort = errors.New("record too short")
+
+// Kind returns the record kind of a raw record.
+func Kind(raw []byte) (bpf.RecordKind, error) {
+	if len(raw) < hdrSize {
+		return 0, ErrShort
+	}
+	return bpf.RecordKind(le.Uint16(raw[offKind:])), nil
+}
+
+// Decoder turns raw ring-buffer records into Events.
+type Decoder struct {
+	cat *Catalog
+	// bootToWall is added to the kernel's CLOCK_BOOTTIME stamps.
+	bootToWall int64
+}
+
+// NewDecoder returns a decoder for records from this machine's kernel;
+// bootToWall is wall-clock time minus CLOCK_BOOTTIME, in nanoseconds.
+func NewDecoder(cat *Catalog, bootToWall int64) *Decoder {
+	return &Decoder{cat: cat, bootToWall: bootToWall}
+}
+
+// Decode decodes a syscall, fork, exec or exit record into ev, reusing ev's
+// storage. String values alias raw.
+func (d *Decoder) Decode(raw []byte, ev *Event) error {
+	kind, err := Kind(raw)
+	if err != nil {
+		return err
+	}
+	d.header(raw, ev)
+	ev.Strs = ev.Strs[:0]
+	ev.Vals = [MaxParams]uint64{}
+	ev.Retval = 0
+	switch kind {
+	case bpf.RecSyscall:
+		if len(raw) < sysSize {
+			return ErrShort
+		}
+		ev.Def = d.cat.Syscall(le.Uint32(raw[offSysNr:]))
+		ev.Retval = int64(le.Uint64(raw[offSysRet:]))
+		for i := range ev.Vals {
+			ev.Vals[i] = le.Uint64(raw[offSysArgs+8*i:])
+		}
+		return d.items(raw, sysSize, ev)
+	case bpf.RecFork:
+		if len(raw) < forkSize {
+			return ErrShort
+		}
+		ev.Def = d.lifecycle(IDProcessFork)
+		ev.Vals[0] = uint64(le.Uint32(raw[offChildPid:]))
+		ev.Vals[1] = uint64(le.Uint32(raw[offChildTid:]))
+		ev.Strs = append(ev.Strs, Str{Param: 2, Value: cstring(raw[offChildComm : offChildComm+commLen])})
+		return nil
+	case bpf.RecExec:
+		if len(raw) < execSize {
+			return ErrShort
+		}
+		ev.Def = d.lifecycle(IDProcessExec)
+		ev.Vals[1] = uint64(le.Uint32(raw[offOldTid:]))
+		ev.Vals[2] = uint64(le.Uint32(raw[offMntns:]))
+		return d.items(raw, execSize, ev)
+	case bpf.RecExit:
+		if len(raw) < exitSize {
+			return ErrShort
+		}
+		ev.Def = d.lifecycle(IDProcessExit)
+		status := le.Uint32(raw[offExitCode:])
+		ev.Vals[0] = uint64((status >> 8) & 0xff)
+		ev.Vals[1] = uint64(status & 0x7f)
+		ev.Vals[2] = uint64(le.Uint32(raw[offGroupDead:]))
+		return nil
+	}
+	return fmt.Errorf("record kind %d is not an event", kind)
+}
+
+func (d *Decoder) lifecycle(id ID) *Def {
+	def, _ := d.cat.ByID(id)
+	return def
+}
+
+func (d *Decoder) header(raw []byte, ev *Event) {
+	ev.TimeNS = int64(le.Uint64(raw[offTs:])) + d.bootToWall
+	ev.CgroupID = le.Uint64(raw[offCgroup:])
+	ev.PID = le.Uint32(raw[offPid:])
+	ev.TID = le.Uint32(raw[offTid:])
+	ev.PPID = le.Uint32(raw[offPpid:])
+	ev.UID = le.Uint32(raw[offUid:])
+	ev.GID = le.Uint32(raw[offGid:])
+	flags := bpf.RecordFlags(le.Uint16(raw[offFlags:]))
+	ev.NoReturn = flags&bpf.FlagNoReturn != 0
+	ev.Unfinished = flags&bpf.FlagUnfinished != 0
+	ev.DataTruncated = flags&bpf.FlagDataTruncated != 0
+	ev.Comm = cstring(raw[offComm : offComm+commLen])
+}
+
+// items decodes the variable data after the fixed part at off.
+func (d *Decoder) items(raw []byte, off int, ev *Event) error {
+	end := off + int(le.Uint16(raw[offDataLen:]))
+	if end > len(raw) {
+		return fmt.Errorf("record data length %d exceeds record", end-off)
+	}
+	for off < end {
+		if off+itemSize > end {
+			return fmt.Errorf("truncated item header at %d", off)
+		}
+		n := int(le.Uint16(raw[off+itemOffLen:]))
+		flags := bpf.ItemFlags(raw[off+itemOffFlags])
+		arg := raw[off+itemOffArg]
+		val := off + itemSize
+		if val+n > end {
+			return fmt.Errorf("item of %d bytes at %d exceeds record", n, off)
+		}
+		if int(arg) >= MaxParams {
+			return fmt.Errorf("item for argument %d", arg)
+		}
+		ev.Strs = append(ev.Strs, Str{
+			Param:     arg,
+			Truncated: flags&bpf.ItemTruncated != 0,
+			Fault:     flags&bpf.ItemFault != 0,
+			More:      flags&bpf.ItemMore != 0,
+			Value:     raw[val : val+n : val+n],
+		})
+		off = val + n
+	}
+	return nil
+}
+
+// CgroupEvent is a decoded cgroup_mkdir/cgroup_rmdir record.
+type CgroupEvent struct {
+	Mkdir    bool
+	ID       uint64
+	ParentID uint64
+	State    bpf.CgroupState
+	Path     string
+}
+
+// DecodeCgroup decodes a cgroup record.
+func DecodeCgroup(raw []byte) (CgroupEvent, error) {
+	kind, err := Kind(raw)
+	if err != nil {
+		return CgroupEvent{}, err
+	}
+	if kind != bpf.RecCgroupMkdir && kind != bpf.RecCgroupRmdir {
+		return CgroupEvent{}, fmt.Errorf("record kind %d is not a cgroup record", kind)
+	}
+	if len(raw) < cgroupSize {
+		return CgroupEvent{}, ErrShort
+	}
+	ce := CgroupEvent{
+		Mkdir:    kind == bpf.RecCgroupMkdir,
+		ID:       le.Uint64(raw[offCgID:]),
+		ParentID: le.Uint64(raw[offCgParent:]),
+		State:    bpf.CgroupState(le.Uint32(raw[offCgState:])),
+	}
+	var ev Event
+	if err := (&Decoder{}).items(raw, cgroupSize, &ev); err != nil {
+		return CgroupEvent{}, err
+	}
+	if len(ev.Strs) > 0 {
+		ce.Path = string(ev.Strs[0].Value)
+	}
+	return ce, nil
+}
+
+func cstring(b []byte) []byte {
+	for i, c := range b {
+		if c == 0 {
+			return b[:i:i]
+		}
+	}
+	return b
+}

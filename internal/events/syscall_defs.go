@@ -1,0 +1,75 @@
+package events
+
+import (
+	"strings"
+
+	"github.com/ctrace-dev/ctrace/internal/syscalls"
+)
+
+// traits are per-syscall properties the prototype does not tell.
+type traits struct {
+	noReturn       bool
+	captureAtEntry bool
+}
+
+var syscallTraits = map[string]traits{
+	"exit":       {noReturn: true},
+	"exit_group": {noReturn: true},
+	"execve":     {captureAtEntry: true},
+	"execveat":   {captureAtEntry: true},
+}
+
+// notStrings are `const char *` parameters that are byte buffers, not strings.
+var notStrings = map[string]bool{"buf": true, "u_msg_ptr": true}
+
+// notCaptured are string arrays ctrace does not read, with the reason:
+// environments routinely hold secrets.
+var notCaptured = map[string]bool{"envp": true}
+
+// fdNames are integer parameters that are file descriptors.
+var fdNames = map[string]bool{
+	"fd": true, "dfd": true, "olddfd": true, "newdfd": true, "oldfd": true, "newfd": true, "epfd": true,
+	"fd_in": true, "fd_out": true, "out_fd": true, "in_fd": true, "ufd": true, "pidfd": true, "from_dfd": true,
+	"to_dfd": true, "dirfd": true, "mountfd": true, "fs_fd": true, "tfd": true,
+}
+
+// 8-byte and signed integer C types of the kernel's prototypes.
+var (
+	wideTypes   = map[string]bool{"long": true, "unsigned long": true, "size_t": true, "loff_t": true, "off_t": true, "u64": true, "__u64": true, "aio_context_t": true}
+	signedTypes = map[string]bool{"int": true, "long": true, "pid_t": true, "loff_t": true, "off_t": true, "key_serial_t": true, "clockid_t": true, "timer_t": true, "mqd_t": true, "key_t": true}
+)
+
+func syscallDef(sc syscalls.Syscall) Def {
+	d := Def{ID: ID(sc.Nr), Name: sc.Name, Syscall: true, Sets: []string{"syscalls"}}
+	tr := syscallTraits[sc.Name]
+	d.NoReturn, d.CaptureAtEntry = tr.noReturn, tr.captureAtEntry
+	for _, p := range sc.Params {
+		d.Params = append(d.Params, paramOf(p))
+	}
+	return d
+}
+
+// paramOf types one prototype parameter from its C type and name.
+func paramOf(p syscalls.Param) Param {
+	ct := strings.TrimSpace(strings.TrimPrefix(p.CType, "const "))
+	out := Param{Name: p.Name, CType: p.CType, Size: 8}
+	switch {
+	case p.CType == "const char *const *" && !notCaptured[p.Name]:
+		out.Type = TypeStrArr
+	case p.CType == "const char *" && !notStrings[p.Name]:
+		out.Type = TypeStr
+	case strings.HasSuffix(ct, "*") || strings.HasSuffix(ct, "_t *") || strings.HasPrefix(ct, "cap_user_"):
+		out.Type = TypePtr
+	case fdNames[p.Name] && (ct == "int" || ct == "unsigned int"):
+		out.Type, out.Size = TypeFd, 4
+	default:
+		if !wideTypes[ct] {
+			out.Size = 4
+		}
+		out.Type = TypeUint
+		if signedTypes[ct] {
+			out.Type = TypeInt
+		}
+	}
+	return out
+}

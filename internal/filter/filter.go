@@ -1,0 +1,137 @@
+// Package filter selects events by event name, event set and process name.
+// It is built from the event catalogue, so unknown names are caught with a
+// suggestion. (Today it runs in user space; the kernel-side event bitmap and
+// comm map of the roadmap will be filled from the same Filter.)
+package filter
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/ctrace-dev/ctrace/internal/events"
+)
+
+// Spec is what the user asked for.
+type Spec struct {
+	Events, ExcludeEvents []string
+	Sets, ExcludeSets     []string
+	Comms, ExcludeComms   []string
+}
+
+// Filter is a compiled Spec.
+type Filter struct {
+	all      bool          // no event or set selected: everything not excluded
+	selected map[*events.Def]bool
+	excluded map[*events.Def]bool
+	comms    map[string]bool
+	xcomms   map[string]bool
+}
+
+// New compiles spec against the catalogue.
+func New(cat *events.Catalog, spec Spec) (*Filter, error) {
+	f := &Filter{selected: map[*events.Def]bool{}, excluded: map[*events.Def]bool{}}
+	sets := setIndex(cat)
+	add := func(dst map[*events.Def]bool, names []string, isSet bool) error {
+		for _, n := range splitAll(names) {
+			if isSet {
+				defs, ok := sets[n]
+				if !ok {
+					return fmt.Errorf("unknown event set %q (sets: %s)", n, strings.Join(sortedKeys(sets), ", "))
+				}
+				for _, d := range defs {
+					dst[d] = true
+				}
+				continue
+			}
+			d, ok := cat.ByName(n)
+			if !ok {
+				if s := cat.Suggest(n); s != "" {
+					return fmt.Errorf("unknown event %q: did you mean %q? (ctrace list shows all events)", n, s)
+				}
+				return fmt.Errorf("unknown event %q (ctrace list shows all events)", n)
+			}
+			dst[d] = true
+		}
+		return nil
+	}
+	if err := add(f.selected, spec.Events, false); err != nil {
+		return nil, err
+	}
+	if err := add(f.selected, spec.Sets, true); err != nil {
+		return nil, err
+	}
+	if err := add(f.excluded, spec.ExcludeEvents, false); err != nil {
+		return nil, err
+	}
+	if err := add(f.excluded, spec.ExcludeSets, true); err != nil {
+		return nil, err
+	}
+	f.all = len(f.selected) == 0
+	f.comms = toSet(splitAll(spec.Comms))
+	f.xcomms = toSet(splitAll(spec.ExcludeComms))
+	return f, nil
+}
+
+// Match reports whether ev passes the filter.
+func (f *Filter) Match(ev *events.Event) bool {
+	if f.excluded[ev.Def] {
+		return false
+	}
+	if !f.all && !f.selected[ev.Def] {
+		return false
+	}
+	if len(f.comms) > 0 && !f.comms[string(ev.Comm)] {
+		return false
+	}
+	if len(f.xcomms) > 0 && f.xcomms[string(ev.Comm)] {
+		return false
+	}
+	return true
+}
+
+// setIndex maps each set name to its events.
+func setIndex(cat *events.Catalog) map[string][]*events.Def {
+	idx := map[string][]*events.Def{}
+	all := cat.All()
+	for i := range all {
+		for _, s := range all[i].Sets {
+			idx[s] = append(idx[s], &all[i])
+		}
+	}
+	return idx
+}
+
+// SetNames returns the names of all event sets.
+func SetNames(cat *events.Catalog) []string { return sortedKeys(setIndex(cat)) }
+
+// splitAll accepts repeated flags and comma- or slash-separated lists
+// ("fs,net" and the original tool's "fs/net/proc").
+func splitAll(in []string) []string {
+	var out []string
+	for _, s := range in {
+		for _, p := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '/' }) {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+func toSet(xs []string) map[string]bool {
+	m := map[string]bool{}
+	for _, x := range xs {
+		m[x] = true
+	}
+	return m
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

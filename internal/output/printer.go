@@ -1,0 +1,134 @@
+package output
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/ctrace-dev/ctrace/internal/containers"
+	"github.com/ctrace-dev/ctrace/internal/events"
+)
+
+// Printer writes events. Write may buffer; Flush makes everything written so far visible.
+type Printer interface {
+	Write(ev *events.Event, c *containers.Container) error
+	Flush() error
+}
+
+// Format names an output format.
+type Format string
+
+const (
+	FormatTable Format = "table"
+	FormatJSON  Format = "json"
+)
+
+// Formats lists the accepted formats, for flags, config and completion.
+var Formats = []Format{FormatTable, FormatJSON}
+
+// ParseFormat validates a format name.
+func ParseFormat(s string) (Format, error) {
+	for _, f := range Formats {
+		if string(f) == s {
+			return f, nil
+		}
+	}
+	return "", fmt.Errorf("unknown output format %q (use table or json)", s)
+}
+
+// New returns a printer of format f writing to w through a large buffer.
+func New(f Format, w io.Writer) Printer {
+	bw := bufio.NewWriterSize(w, 1<<20)
+	if f == FormatJSON {
+		return NewJSON(bw)
+	}
+	return NewTable(bw)
+}
+
+// appendArg appends the value of parameter i of ev, for JSON (quoted
+// strings, typed numbers) or for the table (terminal-escaped).
+func appendArg(dst []byte, ev *events.Event, i int, p events.Param, json bool) []byte {
+	v := ev.Vals[i]
+	switch p.Type {
+	case events.TypeInt, events.TypeFd:
+		if p.Size == 4 {
+			return strconv.AppendInt(dst, int64(int32(v)), 10)
+		}
+		return strconv.AppendInt(dst, int64(v), 10)
+	case events.TypeUint:
+		if p.Size == 4 {
+			v = uint64(uint32(v))
+		}
+		return strconv.AppendUint(dst, v, 10)
+	case events.TypePtr:
+		if json {
+			dst = append(dst, '"')
+		}
+		dst = append(dst, '0', 'x')
+		dst = strconv.AppendUint(dst, v, 16)
+		if json {
+			dst = append(dst, '"')
+		}
+		return dst
+	case events.TypeStr:
+		s := strArg(ev, i)
+		if json {
+			return AppendJSONString(dst, s)
+		}
+		dst = append(dst, '"')
+		dst = AppendTerminal(dst, s)
+		return append(dst, '"')
+	case events.TypeStrArr:
+		dst = append(dst, '[')
+		n := 0
+		for _, s := range ev.Strs {
+			if int(s.Param) != i || (len(s.Value) == 0 && (s.More || s.Fault)) {
+				continue
+			}
+			if n > 0 {
+				dst = append(dst, ',')
+				if !json {
+					dst = append(dst, ' ')
+				}
+			}
+			n++
+			if json {
+				dst = AppendJSONString(dst, s.Value)
+			} else {
+				dst = append(dst, '"')
+				dst = AppendTerminal(dst, s.Value)
+				dst = append(dst, '"')
+			}
+		}
+		if !json && hasFlag(ev, i, func(s events.Str) bool { return s.More }) {
+			dst = append(dst, ", ..."...)
+		}
+		return append(dst, ']')
+	}
+	return strconv.AppendUint(dst, v, 10)
+}
+
+// strArg returns the first string value of parameter i.
+func strArg(ev *events.Event, i int) []byte {
+	for _, s := range ev.Strs {
+		if int(s.Param) == i {
+			return s.Value
+		}
+	}
+	return nil
+}
+
+func hasFlag(ev *events.Event, i int, f func(events.Str) bool) bool {
+	for _, s := range ev.Strs {
+		if int(s.Param) == i && f(s) {
+			return true
+		}
+	}
+	return false
+}
+
+func appendTime(dst []byte, ns int64) []byte {
+	return time.Unix(0, ns).UTC().AppendFormat(dst, time.RFC3339Nano)
+}

@@ -1,0 +1,101 @@
+package output
+
+import (
+	"bufio"
+	"strconv"
+	"time"
+
+	"github.com/ctrace-dev/ctrace/internal/containers"
+	"github.com/ctrace-dev/ctrace/internal/events"
+)
+
+// Table writes one aligned line per event, for people.
+type Table struct {
+	w      *bufio.Writer
+	buf    []byte
+	header bool
+}
+
+// NewTable returns a table printer.
+func NewTable(w *bufio.Writer) *Table { return &Table{w: w, buf: make([]byte, 0, 4096)} }
+
+const tableHeader = "TIME            CONTAINER        COMM             PID     TID     EVENT                ARGS => RETVAL\n"
+
+// Write renders ev.
+func (t *Table) Write(ev *events.Event, c *containers.Container) error {
+	if !t.header {
+		t.header = true
+		if _, err := t.w.WriteString(tableHeader); err != nil {
+			return err
+		}
+	}
+	t.buf = AppendTableLine(t.buf[:0], ev, c)
+	_, err := t.w.Write(t.buf)
+	return err
+}
+
+// Flush writes buffered output.
+func (t *Table) Flush() error { return t.w.Flush() }
+
+// AppendTableLine renders ev as one table line with its newline.
+func AppendTableLine(dst []byte, ev *events.Event, c *containers.Container) []byte {
+	dst = time.Unix(0, ev.TimeNS).AppendFormat(dst, "15:04:05.000000")
+	dst = pad(dst, 16, 15)
+	start := len(dst)
+	name := ""
+	if c != nil {
+		name = c.Info.Name
+		if name == "" && len(c.Info.ID) >= 12 {
+			name = c.Info.ID[:12]
+		}
+	}
+	dst = AppendTerminal(dst, []byte(name))
+	dst = pad(dst, 17, len(dst)-start)
+	start = len(dst)
+	dst = AppendTerminal(dst, ev.Comm)
+	dst = pad(dst, 17, len(dst)-start)
+	start = len(dst)
+	dst = strconv.AppendUint(dst, uint64(ev.PID), 10)
+	dst = pad(dst, 8, len(dst)-start)
+	start = len(dst)
+	dst = strconv.AppendUint(dst, uint64(ev.TID), 10)
+	dst = pad(dst, 8, len(dst)-start)
+	start = len(dst)
+	dst = append(dst, ev.Def.Name...)
+	dst = pad(dst, 21, len(dst)-start)
+	dst = append(dst, '(')
+	for i, p := range ev.Def.Params {
+		if i >= events.MaxParams {
+			break
+		}
+		if i > 0 {
+			dst = append(dst, ", "...)
+		}
+		dst = append(dst, p.Name...)
+		dst = append(dst, '=')
+		dst = appendArg(dst, ev, i, p, false)
+	}
+	dst = append(dst, ')')
+	switch {
+	case ev.NoReturn:
+		dst = append(dst, " = ?"...)
+	case ev.Unfinished:
+		dst = append(dst, " <unfinished>"...)
+	case ev.Def.Syscall:
+		dst = append(dst, " = "...)
+		dst = strconv.AppendInt(dst, ev.Retval, 10)
+	}
+	return append(dst, '\n')
+}
+
+// pad appends spaces so a column of used bytes fills width (at least one space).
+func pad(dst []byte, width, used int) []byte {
+	n := width - used
+	if n < 1 {
+		n = 1
+	}
+	for ; n > 0; n-- {
+		dst = append(dst, ' ')
+	}
+	return dst
+}
