@@ -14,6 +14,9 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// version is set at build time (-X main.version=...).
+var version = "dev"
+
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
@@ -39,6 +42,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		Long: `ctrace traces containers — ones already running and ones started later, from
 their first syscall — and reports every syscall with its arguments and return
 value, and process lifecycle events, each tagged with its container.`,
+		Version:       version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# test/setup.sh — install and start everything ctrace's test tiers need, on a
+# Debian 12 / Ubuntu machine, as root, without stdin (CI runs it on a clean clone).
+#
+#   apt packages  -> Go toolchain check -> tracefs -> dockerd -> test image(s)
+#
+# Idempotent and fast when everything is already there; one output line per step.
+# Concurrent runs are serialised with flock. It exports nothing to the caller.
+set -euo pipefail
+
+SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+REPO_ROOT=$(cd -- "$SCRIPT_DIR/.." && pwd)
+
+APT_PACKAGES=(docker.io busybox-static clang-14 llvm-14 libbpf-dev strace bpftrace crun
+	iproute2 make git ca-certificates)
+APT_LOG=/var/log/ctrace-test-setup-apt.log
+DOCKERD_LOG=/var/log/ctrace-test-dockerd.log
+DOCKERD_DEADLINE=60
+LOCK_FILE=/run/lock/ctrace-test-setup.lock
+LOCK_DEADLINE=900
+
+IMAGE_REPO=ctrace-test/busybox
+BUSYBOX=/bin/busybox
+# Applets linked in the test image. Changing anything that feeds recipe_hash
+# (this list, build_rootfs, the busybox binary) re-imports the image on next run.
+APPLETS=(sh cat ls echo sleep dd nc true head wget mkdir touch rm stat seq printf yes env id hostname)
+
+log() { printf 'setup: %s\n' "$*"; }
+die() {
+	printf 'setup: FAILED: %s\n' "$*" >&2
+	exit 1
+}
+
+[[ $(id -u) -eq 0 ]] || die "must run as root (it installs packages and starts dockerd)"
+
+# ---- lock --------------------------------------------------------------------
+[[ -d ${LOCK_FILE%/*} ]] || LOCK_FILE=/tmp/ctrace-test-setup.lock
+command -v flock >/dev/null || die "flock not found (package util-linux)"
+exec 9>"$LOCK_FILE"
+if flock -n 9; then
+	log "lock: acquired $LOCK_FILE"
+else
+	log "lock: another setup.sh is running, waiting (up to ${LOCK_DEADLINE}s)"
+	flock -w "$LOCK_DEADLINE" 9 || die "could not acquire $LOCK_FILE within ${LOCK_DEADLINE}s"
+fi
+
+WORK_DIR=""
+cleanup() { [[ -z $WORK_DIR ]] || rm -rf -- "$WORK_DIR"; }
+trap cleanup EXIT
+
+# ---- apt packages ------------------------------------------------------------
+APT_UPDATED=0
+apt_update_once() {
+	[[ $APT_UPDATED -eq 0 ]] || return 0
+	DEBIAN_FRONTEND=noninteractive apt-get update -q </dev/null >>"$APT_LOG" 2>&1 ||
+		die "apt-get update failed; last lines of $APT_LOG: $(tail -n 3 "$APT_LOG" | tr '\n' ' ')"
+	APT_UPDATED=1
+}
+apt_install() {
+	apt_update_once
+	DEBIAN_FRONTEND=noninteractive NEEDRESTART_MODE=a NEEDRESTART_SUSPEND=1 \
+		apt-get install -y -q -o Dpkg::Use-Pty=0 "$@" </dev/null >>"$APT_LOG" 2>&1 ||
+		die "apt-get install $* failed; last lines of $APT_LOG: $(tail -n 3 "$APT_LOG" | tr '\n' ' ')"
+}
+# Prints the names of the given packages that are not fully installed.
+missing_packages() {
+	local status
+	status=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "$@" 2>/dev/null || true)
+	local p
+	for p in "$@"; do
+		grep -qx "$p installed" <<<"$status" || printf '%s\n' "$p"
+	done
+}
+
+mapfile -t MISSING < <(missing_packages "${APT_PACKAGES[@]}")
+if [[ ${#MISSING[@]} -eq 0 ]]; then
+	log "packages: all ${#APT_PACKAGES[@]} present"
+else
+	apt_install "${MISSING[@]}"
+	log "packages: installed ${MISSING[*]} (log $APT_LOG)"
+fi
+
+# ---- Go toolchain ------------------------------------------------------------
+version_ge() { dpkg --compare-versions "$1" ge "$2"; }
+# go_version BINARY -> "1.26.8" (asks the binary itself, never a toolchain switch)
+go_version() { (cd / && GOTOOLCHAIN=local GOFLAGS='' "$1" env GOVERSION 2>/dev/null) | sed -e 's/^go//' -e 's/[ -].*//'; }
+
+GO_REQUIRED=$(awk '$1 == "go" { print $2; exit }' "$REPO_ROOT/go.mod" 2>/dev/null || true)
+[[ -n $GO_REQUIRED ]] || die "cannot read the go version from $REPO_ROOT/go.mod"
+if command -v go >/dev/null; then
+	have=$(go_version go)
+	if version_ge "${have:-0}" "$GO_REQUIRED"; then
+		log "go: $(command -v go) is go$have (go.mod wants >= $GO_REQUIRED)"
+	else
+		log "go: WARNING $(command -v go) is go${have:-?}, older than go.mod's $GO_REQUIRED (go will try to switch toolchains)"
+	fi
+elif [[ -x /usr/local/go/bin/go ]]; then
+	log "go: not on PATH; /usr/local/go/bin/go is go$(go_version /usr/local/go/bin/go) (the Makefile adds it to PATH)"
+else
+	apt_update_once
+	candidate=$(apt-cache policy golang-go 2>/dev/null | awk '/Candidate:/ { print $2 }')
+	cand_version=${candidate#*:}          # drop the epoch ("2:1.19~1" -> "1.19~1")
+	cand_version=${cand_version%%[~+-]*} # drop the Debian suffix ("1.19~1" -> "1.19")
+	if [[ -n $candidate && $candidate != "(none)" ]] && version_ge "$cand_version" "$GO_REQUIRED"; then
+		apt_install golang-go
+		log "go: installed Debian's golang-go $candidate"
+	else
+		die "no Go toolchain: go.mod needs go >= $GO_REQUIRED but Debian's golang-go is ${candidate:-unavailable}; install Go $GO_REQUIRED to /usr/local/go"
+	fi
+fi
+
+# ---- tracefs -----------------------------------------------------------------
+if mountpoint -q /sys/kernel/tracing 2>/dev/null; then
+	log "tracefs: mounted at /sys/kernel/tracing"
+elif mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null; then
+	log "tracefs: mounted it at /sys/kernel/tracing"
+else
+	log "tracefs: could not mount /sys/kernel/tracing (continuing; tracepoint tests may fail)"
+fi
+
+# ---- dockerd -----------------------------------------------------------------
+docker_ok() { timeout 15 docker info >/dev/null 2>&1; }
+
+if docker_ok; then
+	log "dockerd: running ($(docker version -f '{{.Server.Version}}' 2>/dev/null || echo '?'))"
+else
+	command -v docker >/dev/null || die "docker CLI not found after installing docker.io"
+	how=""
+	if pgrep -x dockerd >/dev/null; then
+		how="already starting (pid $(pgrep -x dockerd | head -n 1))"
+	elif [[ -d /run/systemd/system ]] && timeout 60 systemctl start docker >/dev/null 2>&1; then
+		how="started via systemctl"
+	else
+		dockerd_bin=$(command -v dockerd || true)
+		[[ -n $dockerd_bin ]] || dockerd_bin=/usr/sbin/dockerd
+		[[ -x $dockerd_bin ]] || die "dockerd not found (package docker.io)"
+		# New session, no stdin/stdout/stderr of ours, and NOT our lock fd (9): an
+		# inherited lock fd would keep the lock held for dockerd's lifetime.
+		setsid nohup "$dockerd_bin" </dev/null >>"$DOCKERD_LOG" 2>&1 9>&- &
+		how="started in the background (pid $!, log $DOCKERD_LOG)"
+	fi
+	deadline=$((SECONDS + DOCKERD_DEADLINE))
+	until docker_ok; do
+		if ((SECONDS >= deadline)); then
+			die "dockerd ($how) not ready within ${DOCKERD_DEADLINE}s; last lines of $DOCKERD_LOG: $(tail -n 5 "$DOCKERD_LOG" 2>/dev/null | tr '\n' ' ')"
+		fi
+		sleep 0.5
+	done
+	log "dockerd: $how, ready after $((SECONDS + DOCKERD_DEADLINE - deadline))s"
+fi
+
+# ---- test image: ctrace-test/busybox -----------------------------------------
+# build_rootfs DIR: the whole recipe. Its source text is part of recipe_hash.
+build_rootfs() {
+	local d=$1 a
+	mkdir -p "$d/bin" "$d/etc" "$d/tmp" "$d/root" "$d/dev" "$d/proc" "$d/sys"
+	chmod 0755 "$d" "$d/bin" "$d/etc" "$d/dev" "$d/proc" "$d/sys"
+	chmod 1777 "$d/tmp"
+	chmod 0700 "$d/root"
+	cp -- "$BUSYBOX" "$d/bin/busybox"
+	chmod 0755 "$d/bin/busybox"
+	for a in "${APPLETS[@]}"; do
+		ln -s busybox "$d/bin/$a"
+	done
+	printf 'ctrace-test\n' >"$d/etc/hostname"
+	printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/tmp:/bin/sh\n' >"$d/etc/passwd"
+	printf 'root:x:0:\nnogroup:x:65534:\n' >"$d/etc/group"
+	chmod 0644 "$d/etc/hostname" "$d/etc/passwd" "$d/etc/group"
+}
+IMAGE_CHANGES=(
+	--change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+	--change 'CMD ["/bin/sh"]'
+)
+
+[[ -x $BUSYBOX ]] || die "$BUSYBOX missing (package busybox-static)"
+if ldd "$BUSYBOX" >/dev/null 2>&1; then
+	die "$BUSYBOX is dynamically linked; install busybox-static (it replaces busybox)"
+fi
+busybox_applets=$("$BUSYBOX" --list)
+for a in "${APPLETS[@]}"; do
+	grep -qx -- "$a" <<<"$busybox_applets" || die "$BUSYBOX has no '$a' applet"
+done
+
+recipe_hash=$(
+	{
+		echo "ctrace-test/busybox recipe v1"
+		declare -f build_rootfs
+		printf '%s\n' "${APPLETS[@]}" "${IMAGE_CHANGES[@]}"
+		sha256sum <"$BUSYBOX"
+	} | sha256sum | cut -c1-16
+)
+IMAGE_TAG="$IMAGE_REPO:$recipe_hash"
+IMAGE_LATEST="$IMAGE_REPO:latest"
+
+image_id() { docker image inspect -f '{{.Id}}' "$1" 2>/dev/null || true; }
+
+tag_id=$(image_id "$IMAGE_TAG")
+if [[ -z $tag_id ]]; then
+	WORK_DIR=$(mktemp -d /tmp/ctrace-test-rootfs.XXXXXX)
+	build_rootfs "$WORK_DIR/rootfs"
+	tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --format=gnu \
+		-C "$WORK_DIR/rootfs" -cf "$WORK_DIR/rootfs.tar" .
+	docker import "${IMAGE_CHANGES[@]}" --message "ctrace test image, recipe $recipe_hash" \
+		"$WORK_DIR/rootfs.tar" "$IMAGE_TAG" >/dev/null ||
+		die "docker import of $IMAGE_TAG failed"
+	docker tag "$IMAGE_TAG" "$IMAGE_LATEST"
+	log "image: imported $IMAGE_TAG and tagged $IMAGE_LATEST"
+elif [[ $(image_id "$IMAGE_LATEST") != "$tag_id" ]]; then
+	docker tag "$IMAGE_TAG" "$IMAGE_LATEST"
+	log "image: $IMAGE_TAG present, re-tagged $IMAGE_LATEST to it"
+else
+	log "image: $IMAGE_LATEST is up to date (recipe $recipe_hash)"
+fi
+
+log "done"
