@@ -60,7 +60,7 @@ func paramOf(p syscalls.Param) Param {
 		out.Type = TypeStr
 	case strings.HasSuffix(ct, "*") || strings.HasSuffix(ct, "_t *") || strings.HasPrefix(ct, "cap_user_"):
 		out.Type = TypePtr
-	case fdNames[p.Name] && (ct == "int" || ct == "unsigned int"):
+	case fdNames[p.Name]:
 		out.Type, out.Size = TypeFd, 4
 	default:
 		if !wideTypes[ct] {

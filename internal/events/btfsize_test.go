@@ -1,0 +1,5 @@
+package events
+
+import "github.com/cilium/ebpf/btf"
+
+func sizeOf(t btf.Type) (int, error) { return btf.Sizeof(t) }

@@ -1,0 +1,215 @@
+package output
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/ctrace-dev/ctrace/internal/bpf"
+	"github.com/ctrace-dev/ctrace/internal/containers"
+	"github.com/ctrace-dev/ctrace/internal/events"
+	"github.com/ctrace-dev/ctrace/internal/events/eventstest"
+	"github.com/ctrace-dev/ctrace/internal/syscalls"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+var testContainer = &containers.Container{CgroupID: 4242, Info: containers.Info{
+	ID: strings.Repeat("ab", 32), Name: "web", Image: "ctrace-test/busybox:latest", Runtime: "docker"}}
+
+func goldenRecords() [][]byte {
+	evil := "/tmp/\x1b[31mred\x07\"quote\\\xff\u202etxt"
+	return append(eventstest.Mix(),
+		eventstest.New(eventstest.Syscall(257, -13, 0, "sh\x1b]0;x", uint64(0xffffffffffffff9c), 1, 0)).Item(1, bpf.ArgStr, 0, evil).Bytes(),
+		eventstest.New(eventstest.Syscall(231, 0, bpf.FlagNoReturn, "cat", 1)).Bytes(),
+		eventstest.New(eventstest.Syscall(0, 0, bpf.FlagUnfinished, "sleep", 0, 0x1000, 10)).Bytes(),
+		eventstest.New(eventstest.Syscall(59, -2, 0, "sh", 0x1, 0x2, 0x3)).Item(0, bpf.ArgStr, bpf.ItemTruncated, "/x/y").Item(1, bpf.ArgStrArr, 0, "a").Item(1, bpf.ArgStrArr, bpf.ItemMore, "").Bytes(),
+		eventstest.New(eventstest.Syscall(2, -14, 0, "sh", 0x10, 0, 0)).Item(0, bpf.ArgStr, bpf.ItemFault, "").Bytes(),
+		eventstest.New(bpf.ExecRec{Hdr: eventstest.Header(bpf.RecExec, 0, "cat"), OldTid: 101, Mntns: 4026532000}).Item(0, bpf.ArgStr, 0, "/bin/cat").Bytes(),
+		eventstest.New(bpf.ExitRec{Hdr: eventstest.Header(bpf.RecExit, 0, "cat"), ExitCode: 256, GroupDead: 1}).Bytes(),
+		eventstest.New(bpf.ForkRec{Hdr: eventstest.Header(bpf.RecFork, 0, "sh"), ChildPid: 300, ChildTid: 300}).Bytes(),
+		eventstest.New(eventstest.Syscall(1000+9, 0, 0, "x", 1, 2, 3, 4, 5, 6)).Bytes(), // unknown number: raw args
+	)
+}
+
+func render(t *testing.T, f Format) []byte {
+	time.Local = time.UTC // the table shows local time; golden files are in UTC
+	var out bytes.Buffer
+	p := New(f, &out)
+	d := events.NewDecoder(events.NewCatalog(syscalls.X86_64), 1_700_000_000_000_000_000)
+	var ev events.Event
+	for _, raw := range goldenRecords() {
+		if err := d.Decode(raw, &ev); err != nil {
+			// Unknown syscall numbers beyond the kernel's range are still events.
+			t.Fatalf("decode: %v", err)
+		}
+		if err := p.Write(&ev, testContainer); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := p.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := "testdata/" + name
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./internal/output -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from golden file (go test ./internal/output -update to accept)\n got:\n%s\nwant:\n%s", name, got, want)
+	}
+}
+
+func TestJSONGolden(t *testing.T) {
+	out := render(t, FormatJSON)
+	golden(t, "events.golden.jsonl", out)
+	// Every line is valid JSON with the documented keys and types.
+	for i, line := range bytes.Split(bytes.TrimSuffix(out, []byte("\n")), []byte("\n")) {
+		var m map[string]any
+		if err := json.Unmarshal(line, &m); err != nil {
+			t.Fatalf("line %d invalid JSON: %v\n%s", i, err, line)
+		}
+		for _, k := range []string{"timestamp", "event", "syscall", "container", "process", "args"} {
+			if _, ok := m[k]; !ok {
+				t.Errorf("line %d lacks %q", i, k)
+			}
+		}
+		if m["syscall"] == true {
+			if _, ok := m["retval"].(float64); !ok {
+				t.Errorf("line %d: retval %v is not a number", i, m["retval"])
+			}
+		}
+	}
+}
+
+// TestJSONParamTypesStable: one parameter always has one JSON type.
+func TestJSONParamTypesStable(t *testing.T) {
+	out := render(t, FormatJSON)
+	types := map[string]string{}
+	for _, line := range bytes.Split(bytes.TrimSpace(out), []byte("\n")) {
+		var m struct {
+			Event string         `json:"event"`
+			Args  map[string]any `json:"args"`
+		}
+		if err := json.Unmarshal(line, &m); err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range m.Args {
+			typ := jsonType(v)
+			key := m.Event + "." + k
+			if prev, ok := types[key]; ok && prev != typ {
+				t.Errorf("%s is %s in one event and %s in another", key, prev, typ)
+			}
+			types[key] = typ
+		}
+	}
+}
+
+func jsonType(v any) string {
+	switch v.(type) {
+	case string:
+		return "string"
+	case float64:
+		return "number"
+	case []any:
+		return "array"
+	case bool:
+		return "bool"
+	}
+	return "other"
+}
+
+func TestTableGolden(t *testing.T) {
+	out := render(t, FormatTable)
+	golden(t, "events.golden.txt", out)
+	for _, c := range out {
+		if c == 0x1b || c == 0x07 {
+			t.Fatalf("terminal control byte %#x reached table output", c)
+		}
+	}
+	if bytes.Contains(out, []byte("\u202e")) {
+		t.Fatal("bidi override reached table output")
+	}
+}
+
+func TestAppendTerminal(t *testing.T) {
+	cases := map[string]string{
+		"plain /etc/hostname": "plain /etc/hostname",
+		"a\nb\tc":             `a\nb\tc`,
+		"\x1b[2J":             `\x1b[2J`,
+		"back\\slash":         `back\\slash`,
+		"bad\xffutf8":         `bad\xffutf8`,
+		"héllo":               "héllo",
+		"rtl\u202eevil":       `rtl\u{202e}evil`,
+		"c1\u009bx":           `c1\u{009b}x`,
+	}
+	for in, want := range cases {
+		if got := string(AppendTerminal(nil, []byte(in))); got != want {
+			t.Errorf("AppendTerminal(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func FuzzAppendJSONString(f *testing.F) {
+	for _, s := range []string{"", "abc", "\x00\x1f\x7f", "\xff\xfe", "\u202e", `"\`, "é"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		out := AppendJSONString(nil, in)
+		var s string
+		if err := json.Unmarshal(out, &s); err != nil {
+			t.Fatalf("invalid JSON %q for %q: %v", out, in, err)
+		}
+		if utf8.Valid(in) && !strings.Contains(string(in), `\`) && s != string(in) {
+			t.Fatalf("valid UTF-8 %q did not round-trip: %q", in, s)
+		}
+		term := AppendTerminal(nil, in)
+		for _, c := range term {
+			if c < 0x20 || c == 0x7f {
+				t.Fatalf("control byte %#x in terminal output %q", c, term)
+			}
+		}
+	})
+}
+
+// BenchmarkDecodeEncodeJSON measures the hot path end to end: decode a
+// realistic mix of records and render each as a JSON line into a buffer.
+func BenchmarkDecodeEncodeJSON(b *testing.B) {
+	mix := eventstest.Mix()
+	d := events.NewDecoder(events.NewCatalog(syscalls.X86_64), 1_700_000_000_000_000_000)
+	p := NewJSON(bufio.NewWriterSize(discard{}, 1<<20))
+	var ev events.Event
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		raw := mix[n%len(mix)]
+		n++
+		if err := d.Decode(raw, &ev); err != nil {
+			b.Fatal(err)
+		}
+		if err := p.Write(&ev, testContainer); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "events/s")
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }

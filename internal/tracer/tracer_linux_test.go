@@ -1,0 +1,351 @@
+package tracer
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/cilium/ebpf/ringbuf"
+
+	"github.com/ctrace-dev/ctrace/internal/bpf"
+	"github.com/ctrace-dev/ctrace/internal/events"
+	"github.com/ctrace-dev/ctrace/internal/syscalls"
+)
+
+// testCgroupRoot returns the mount of the hierarchy for the mode under test.
+func testCgroupRoot(t *testing.T, version int) string {
+	t.Helper()
+	candidates := map[int][]string{
+		2: {"/sys/fs/cgroup/unified", "/sys/fs/cgroup"},
+		1: {"/sys/fs/cgroup/memory"},
+	}[version]
+	for _, c := range candidates {
+		want := "cgroup2"
+		if version == 1 {
+			want = "memory"
+		}
+		if _, err := os.Stat(filepath.Join(c, "cgroup.procs")); err == nil && mountHas(c, want) {
+			return c
+		}
+	}
+	msg := fmt.Sprintf("no cgroup v%d hierarchy mounted on this machine", version)
+	if os.Getenv("CTRACE_REQUIRE_PRIVILEGED") == "1" && version == 2 {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+	return ""
+}
+
+func mountHas(point, what string) bool {
+	data, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return false
+	}
+	for _, l := range strings.Split(string(data), "\n") {
+		f := strings.Fields(l)
+		if len(f) > 4 && f[4] == point && strings.Contains(l, what) {
+			return true
+		}
+	}
+	return false
+}
+
+type traced struct {
+	tr   *Tracer
+	dec  *events.Decoder
+	cat  *events.Catalog
+	dir  string // the test "container" cgroup
+	cgid uint64
+}
+
+// startTraced loads the tracer in the given cgroup mode and creates a cgroup
+// that is marked as a container.
+func startTraced(t *testing.T, version int) *traced {
+	t.Helper()
+	requirePrivileged(t)
+	root := testCgroupRoot(t, version)
+	mode, err := CgroupModeFor(version, "memory")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat := events.NewCatalog(syscalls.Native())
+	opts := DefaultOptions()
+	opts.Cgroups = mode
+	opts.RingBufferBytes = 8 << 20
+	opts.PollInterval = 20 * time.Millisecond
+	opts.Syscalls = cat.KernelConf()
+	opts.Logf = t.Logf
+	tr, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tr.Close() })
+	dir := filepath.Join(root, fmt.Sprintf("ctrace-test-%d-%d", os.Getpid(), time.Now().UnixNano()))
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { removeCgroup(t, dir) })
+	fi, err := os.Stat(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cgid := inode(fi)
+	if err := tr.AddContainerCgroup(cgid); err != nil {
+		t.Fatal(err)
+	}
+	return &traced{tr: tr, dec: events.NewDecoder(cat, 0), cat: cat, dir: dir, cgid: cgid}
+}
+
+func removeCgroup(t *testing.T, dir string) {
+	// Children first; a cgroup is removable once its tasks have exited.
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if e.IsDir() {
+			removeCgroup(t, filepath.Join(dir, e.Name()))
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := os.Remove(dir)
+		if err == nil || errors.Is(err, os.ErrNotExist) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("remove cgroup %s: %v", dir, err)
+			return
+		}
+		time.Sleep(20 * time.Millisecond) // polling the kernel's release of the cgroup, bounded by deadline
+	}
+}
+
+// runInCgroup runs a shell command whose process first joins the cgroup.
+func (x *traced) runInCgroup(t *testing.T, script string) int {
+	t.Helper()
+	cmd := exec.Command("/bin/sh", "-c", "echo $$ > "+filepath.Join(x.dir, "cgroup.procs")+" && "+script)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			t.Fatalf("run %q: %v\n%s", script, err, out)
+		}
+	}
+	return cmd.Process.Pid
+}
+
+// collect reads records until done returns true for the events seen so far or the deadline passes.
+type seen struct {
+	name   string
+	pid    uint32
+	strs   map[string][]string
+	vals   map[string]uint64
+	retval int64
+	ev     events.Event
+	cgid   uint64
+}
+
+func (x *traced) collect(t *testing.T, deadline time.Duration, done func([]seen) bool) []seen {
+	t.Helper()
+	var out []seen
+	var rec ringbuf.Record
+	end := time.Now().Add(deadline)
+	for time.Now().Before(end) {
+		err := x.tr.Read(&rec)
+		if errors.Is(err, ErrPoll) {
+			if done(out) {
+				return out
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		kind, err := events.Kind(rec.RawSample)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if kind == bpf.RecCgroupMkdir || kind == bpf.RecCgroupRmdir {
+			ce, err := events.DecodeCgroup(rec.RawSample)
+			if err != nil {
+				t.Fatal(err)
+			}
+			name := "cgroup_rmdir"
+			if ce.Mkdir {
+				name = "cgroup_mkdir"
+			}
+			out = append(out, seen{name: name, cgid: ce.ID, strs: map[string][]string{"path": {ce.Path}}, vals: map[string]uint64{"state": uint64(ce.State), "parent": ce.ParentID}})
+			continue
+		}
+		var ev events.Event
+		if err := x.dec.Decode(rec.RawSample, &ev); err != nil {
+			t.Fatalf("decode: %v", err)
+		}
+		s := seen{name: ev.Def.Name, pid: ev.PID, retval: ev.Retval, cgid: ev.CgroupID, strs: map[string][]string{}, vals: map[string]uint64{}, ev: ev}
+		for i, p := range ev.Def.Params {
+			s.vals[p.Name] = ev.Vals[i]
+		}
+		for _, st := range ev.Strs {
+			n := ev.Def.Params[st.Param].Name
+			s.strs[n] = append(s.strs[n], string(st.Value))
+		}
+		out = append(out, s)
+	}
+	t.Fatalf("deadline passed; saw %d events", len(out))
+	return nil
+}
+
+func find(evs []seen, f func(seen) bool) (seen, bool) {
+	for _, e := range evs {
+		if f(e) {
+			return e, true
+		}
+	}
+	return seen{}, false
+}
+
+func testSyscallsAndLifecycle(t *testing.T, version int) {
+	x := startTraced(t, version)
+	missing := "/ctrace-test-does-not-exist"
+	pid := x.runInCgroup(t, "exec /bin/cat "+missing+" /etc/hostname")
+
+	isOpen := func(path string) func(seen) bool {
+		return func(e seen) bool {
+			return e.name == "openat" && len(e.strs["filename"]) == 1 && e.strs["filename"][0] == path
+		}
+	}
+	evs := x.collect(t, 20*time.Second, func(evs []seen) bool {
+		_, ok1 := find(evs, isOpen("/etc/hostname"))
+		_, ok2 := find(evs, func(e seen) bool { return e.name == "sched_process_exit" })
+		return ok1 && ok2
+	})
+	for _, e := range evs {
+		if e.name == "cgroup_mkdir" || e.name == "cgroup_rmdir" {
+			continue
+		}
+		if e.cgid != x.cgid {
+			t.Errorf("%s from cgroup %d, want only the test cgroup %d", e.name, e.cgid, x.cgid)
+		}
+		if e.pid != uint32(pid) {
+			t.Errorf("%s from pid %d, want only the test process %d", e.name, e.pid, pid)
+		}
+	}
+	if e, ok := find(evs, isOpen(missing)); !ok || e.retval != -2 {
+		t.Errorf("openat(%s): found=%v retval=%d, want -2 (ENOENT)", missing, ok, e.retval)
+	} else if int32(e.vals["dfd"]) != -100 {
+		t.Errorf("openat dfd = %d, want AT_FDCWD (-100)", int32(e.vals["dfd"]))
+	}
+	if e, ok := find(evs, isOpen("/etc/hostname")); !ok || e.retval < 0 {
+		t.Errorf("openat(/etc/hostname): found=%v retval=%d, want a file descriptor", ok, e.retval)
+	}
+	ex, ok := find(evs, func(e seen) bool { return e.name == "execve" })
+	if !ok {
+		t.Fatal("no execve event")
+	}
+	if got := ex.strs["filename"]; len(got) != 1 || got[0] != "/bin/cat" || ex.retval != 0 {
+		t.Errorf("execve filename=%q retval=%d, want /bin/cat and 0", got, ex.retval)
+	}
+	if got := strings.Join(ex.strs["argv"], " "); got != "/bin/cat "+missing+" /etc/hostname" {
+		t.Errorf("execve argv = %q", got)
+	}
+	if e, ok := find(evs, func(e seen) bool { return e.name == "sched_process_exec" }); !ok || e.strs["filename"][0] != "/bin/cat" {
+		t.Errorf("sched_process_exec: found=%v %v", ok, e.strs)
+	}
+	if e, ok := find(evs, func(e seen) bool { return e.name == "exit_group" }); !ok || !e.ev.NoReturn || e.vals["error_code"] != 1 {
+		t.Errorf("exit_group: found=%v noreturn=%v code=%d, want cat's exit status 1", ok, e.ev.NoReturn, e.vals["error_code"])
+	}
+	if e, ok := find(evs, func(e seen) bool { return e.name == "sched_process_exit" }); !ok || e.vals["exit_code"] != 1 {
+		t.Errorf("sched_process_exit: found=%v exit_code=%d, want 1", ok, e.vals["exit_code"])
+	}
+	// A write of the file's content to stdout: count and return value agree.
+	if e, ok := find(evs, func(e seen) bool { return e.name == "read" && e.retval > 0 }); !ok || uint64(e.retval) > e.vals["count"] {
+		t.Errorf("read: found=%v retval=%d count=%d", ok, e.retval, e.vals["count"])
+	}
+}
+
+func TestSyscallsAndLifecycleV2(t *testing.T) { testSyscallsAndLifecycle(t, 2) }
+
+// TestSyscallsAndLifecycleV1 runs the same checks with the kernel reading
+// cgroup ids from a v1 controller hierarchy (hybrid or pure-v1 hosts).
+func TestSyscallsAndLifecycleV1(t *testing.T) { testSyscallsAndLifecycle(t, 1) }
+
+func TestHostProcessesNotTraced(t *testing.T) {
+	x := startTraced(t, 2)
+	// Host activity outside the container cgroup, then a marker inside it.
+	if out, err := exec.Command("/bin/cat", "/etc/hostname").CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	x.runInCgroup(t, "exec /bin/cat /etc/hostname")
+	evs := x.collect(t, 20*time.Second, func(evs []seen) bool {
+		_, ok := find(evs, func(e seen) bool { return e.name == "sched_process_exit" })
+		return ok
+	})
+	for _, e := range evs {
+		if e.cgid != x.cgid && e.name != "cgroup_mkdir" && e.name != "cgroup_rmdir" {
+			t.Errorf("event %s from cgroup %d (pid %d) outside the container cgroup", e.name, e.cgid, e.pid)
+		}
+	}
+}
+
+// TestCgroupTracking: a cgroup created while tracing is reported with its
+// path; one created inside a container cgroup is a container cgroup at once.
+func TestCgroupTracking(t *testing.T) {
+	x := startTraced(t, 2)
+	child := filepath.Join(x.dir, "nested")
+	if err := os.Mkdir(child, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(child)
+	if err != nil {
+		t.Fatal(err)
+	}
+	childID := inode(fi)
+	rel := strings.TrimPrefix(child, testCgroupRoot(t, 2))
+	evs := x.collect(t, 10*time.Second, func(evs []seen) bool {
+		_, ok := find(evs, func(e seen) bool { return e.name == "cgroup_mkdir" && e.cgid == childID })
+		return ok
+	})
+	e, _ := find(evs, func(e seen) bool { return e.name == "cgroup_mkdir" && e.cgid == childID })
+	if e.strs["path"][0] != rel {
+		t.Errorf("mkdir path = %q, want %q", e.strs["path"][0], rel)
+	}
+	if e.vals["parent"] != x.cgid {
+		t.Errorf("parent id = %d, want %d", e.vals["parent"], x.cgid)
+	}
+	if bpf.CgroupState(e.vals["state"]) != bpf.CgroupContainer {
+		t.Errorf("state = %d, want container (inherited from the parent)", e.vals["state"])
+	}
+	// A process in the nested cgroup is traced without any user-space step.
+	cmd := exec.Command("/bin/sh", "-c", "echo $$ > "+filepath.Join(child, "cgroup.procs")+" && exec /bin/true")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	x.collect(t, 10*time.Second, func(evs []seen) bool {
+		_, ok := find(evs, func(e seen) bool { return e.name == "execve" && e.cgid == childID })
+		return ok
+	})
+}
+
+func TestStatsReadable(t *testing.T) {
+	x := startTraced(t, 2)
+	st, err := x.tr.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Lost() != 0 {
+		t.Errorf("fresh tracer reports %d lost", st.Lost())
+	}
+}
+
+// inode returns the inode number of a file, which for a cgroup directory is
+// its cgroup id (64-bit kernels, Linux 5.5+).
+func inode(fi os.FileInfo) uint64 {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return st.Ino
+	}
+	return 0
+}
