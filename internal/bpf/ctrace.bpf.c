@@ -25,6 +25,7 @@ volatile const __u64 cfg_wakeup_bytes = 1 << 20;
 
 /* Mask an offset in a way the compiler cannot drop, so the verifier sees the bound. */
 #define BOUND_OFF(x) asm volatile("%0 &= 16383" : "+r"(x))
+#define BOUND_BYTES(x) asm volatile("%0 &= 511" : "+r"(x)) /* 2 * CTRACE_BYTES_MAX - 1 */
 
 struct scratch {
 	__u8 buf[SCRATCH_SIZE - 8];
@@ -233,6 +234,54 @@ static __always_inline __u32 put_marker(__u8 *buf, __u32 off, __u8 arg, __u8 kin
 	return o + sizeof(*it);
 }
 
+/* Append size bytes of user memory as one item (size <= CTRACE_BYTES_MAX). */
+static __always_inline __u32 put_bytes(__u8 *buf, __u32 off, __u8 arg, __u8 kind, const void *src, __u32 size)
+{
+	__u64 o = off;
+	struct ctrace_item *it;
+
+	BOUND_OFF(o);
+	it = (void *)(buf + o);
+	it->arg = arg;
+	it->kind = kind;
+	it->pad = 0;
+	it->pad2 = 0;
+	it->flags = 0;
+	if (size > CTRACE_BYTES_MAX) {
+		size = CTRACE_BYTES_MAX;
+		it->flags = CTRACE_ITEM_TRUNCATED;
+	}
+	__u64 n = size;
+	BOUND_BYTES(n);
+	if (bpf_probe_read_user(buf + o + sizeof(*it), n, src) < 0) {
+		it->flags = CTRACE_ITEM_FAULT;
+		it->len = 0;
+		return o + sizeof(*it);
+	}
+	it->len = n;
+	return o + sizeof(*it) + n;
+}
+
+/* Length of a sockaddr argument i: by value in the next argument, or behind a pointer in it. */
+static __always_inline __u32 sockaddr_len(const __u64 *args, int i, __u16 by_pointer)
+{
+	__u64 v = 0;
+	int len = 0;
+
+	if (i + 1 >= CTRACE_MAX_ARGS)
+		return 0;
+	v = args[(i + 1) & 7];
+	if (by_pointer) {
+		if (!v || bpf_probe_read_user(&len, sizeof(len), (const void *)v) < 0)
+			return 0;
+	} else {
+		len = (int)v;
+	}
+	if (len < 0)
+		return 0;
+	return len;
+}
+
 static __noinline int put_strarr(struct scratch *s, __u32 limit, __u8 arg, const char *const *arr)
 {
 	int i;
@@ -271,22 +320,46 @@ static __noinline int put_strarr(struct scratch *s, __u32 limit, __u8 arg, const
  * appending at s->cursor. Returns true if data was left out for space.
  */
 static __always_inline bool capture_args(struct scratch *s, __u32 limit, const struct ctrace_syscall_conf *conf,
-					 const __u64 *args)
+					 const __u64 *args, __s64 ret, bool at_exit)
 {
 	int i;
 
 	for (i = 0; i < CTRACE_MAX_ARGS; i++) {
 		__u8 k = conf->arg_kind[i];
+		__u16 size = conf->arg_size[i];
+		const void *ptr = (const void *)args[i];
 		__u32 off = s->cursor;
 
-		if (k == CTRACE_ARG_RAW)
+		if (k == CTRACE_ARG_RAW || !ptr)
 			continue;
 		if (off >= limit)
 			return true;
-		if (k == CTRACE_ARG_STR)
-			s->cursor = put_str(s->buf, off, i, CTRACE_ARG_STR, (const char *)args[i], true, CTRACE_PATH_MAX);
-		else if (k == CTRACE_ARG_STRARR)
-			put_strarr(s, limit, i, (const char *const *)args[i]);
+		switch (k) {
+		case CTRACE_ARG_STR:
+			s->cursor = put_str(s->buf, off, i, k, ptr, true, CTRACE_PATH_MAX);
+			break;
+		case CTRACE_ARG_STRARR:
+			put_strarr(s, limit, i, ptr);
+			break;
+		case CTRACE_ARG_SOCKADDR:
+			s->cursor = put_bytes(s->buf, off, i, k, ptr, sockaddr_len(args, i, size));
+			break;
+		case CTRACE_ARG_BYTES:
+			s->cursor = put_bytes(s->buf, off, i, k, ptr, size);
+			break;
+		case CTRACE_ARG_BUF_IN:
+		case CTRACE_ARG_BUF_OUT: {
+			__s64 n = k == CTRACE_ARG_BUF_IN ? (__s64)args[(i + 1) & 7] : ret;
+			if (!at_exit && k == CTRACE_ARG_BUF_OUT)
+				break;
+			if (n <= 0)
+				break;
+			if (n > size)
+				n = size;
+			s->cursor = put_bytes(s->buf, off, i, k, ptr, n);
+			break;
+		}
+		}
 	}
 	return false;
 }
@@ -359,7 +432,7 @@ static __always_inline void emit_syscall(const struct pending *p, __s64 ret, __u
 			}
 		} else {
 			s->cursor = off;
-			truncated = capture_args(s, limit, conf, p->args);
+			truncated = capture_args(s, limit, conf, p->args, ret, !(flags & (CTRACE_F_NORETURN | CTRACE_F_UNFINISHED)));
 			off = s->cursor & OFF_MASK;
 		}
 	}
@@ -400,7 +473,7 @@ int ctrace_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 			return 0;
 		struct exec_capture *ec = (void *)s->buf;
 		s->cursor = 8;
-		ec->pad = capture_args(s, 8 + CTRACE_DATA_MAX, conf, p.args);
+		ec->pad = capture_args(s, 8 + CTRACE_DATA_MAX, conf, p.args, 0, false);
 		ec->len = (s->cursor - 8) & OFF_MASK;
 		if (bpf_map_update_elem(&pending_exec, &tid, ec, BPF_ANY) < 0)
 			count(CTRACE_STAT_LOST_EXEC);

@@ -43,7 +43,14 @@ enum ctrace_arg_kind {
 	CTRACE_ARG_RAW = 0,    /* the register value only */
 	CTRACE_ARG_STR = 1,    /* NUL-terminated user string (path, name) */
 	CTRACE_ARG_STRARR = 2, /* NULL-terminated array of user strings (argv, envp) */
+	CTRACE_ARG_SOCKADDR = 3, /* struct sockaddr; length in the next argument (arg_size 0) or behind it (arg_size 1) */
+	CTRACE_ARG_BYTES = 4,    /* fixed-size struct of arg_size bytes (timespec, stat, int[2], …) */
+	CTRACE_ARG_BUF_IN = 5,   /* data buffer, length in the next argument, at most arg_size bytes (opt-in) */
+	CTRACE_ARG_BUF_OUT = 6,  /* data buffer, length = return value, at most arg_size bytes (opt-in) */
 };
+
+/* Largest struct or buffer read for one argument. */
+#define CTRACE_BYTES_MAX 256
 
 /* struct ctrace_item.flags */
 enum ctrace_item_flags {
@@ -63,6 +70,7 @@ struct ctrace_syscall_conf {
 	__u8 arg_kind[CTRACE_MAX_ARGS];
 	__u8 flags;
 	__u8 pad;
+	__u16 arg_size[CTRACE_MAX_ARGS]; /* per arg_kind: see enum ctrace_arg_kind */
 };
 
 /* Container cgroup states (map containers). */

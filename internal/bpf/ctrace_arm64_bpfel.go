@@ -16,9 +16,13 @@ import (
 type CtraceCtraceArgKind uint32
 
 const (
-	CtraceCtraceArgKindCTRACE_ARG_RAW    CtraceCtraceArgKind = 0
-	CtraceCtraceArgKindCTRACE_ARG_STR    CtraceCtraceArgKind = 1
-	CtraceCtraceArgKindCTRACE_ARG_STRARR CtraceCtraceArgKind = 2
+	CtraceCtraceArgKindCTRACE_ARG_RAW      CtraceCtraceArgKind = 0
+	CtraceCtraceArgKindCTRACE_ARG_STR      CtraceCtraceArgKind = 1
+	CtraceCtraceArgKindCTRACE_ARG_STRARR   CtraceCtraceArgKind = 2
+	CtraceCtraceArgKindCTRACE_ARG_SOCKADDR CtraceCtraceArgKind = 3
+	CtraceCtraceArgKindCTRACE_ARG_BYTES    CtraceCtraceArgKind = 4
+	CtraceCtraceArgKindCTRACE_ARG_BUF_IN   CtraceCtraceArgKind = 5
+	CtraceCtraceArgKindCTRACE_ARG_BUF_OUT  CtraceCtraceArgKind = 6
 )
 
 type CtraceCtraceCgroupInfo struct {
@@ -132,6 +136,7 @@ type CtraceCtraceSyscallConf struct {
 	ArgKind [6]uint8
 	Flags   uint8
 	Pad     uint8
+	ArgSize [6]uint16
 }
 
 type CtraceCtraceSyscallFlags uint32

@@ -34,12 +34,15 @@ func CheckKernel() error {
 
 // explainLoadError turns permission errors into a one-line hint naming the capability.
 func explainLoadError(err error) error {
-	if errors.Is(err, unix.EPERM) || errors.Is(err, os.ErrPermission) {
-		return fmt.Errorf("loading BPF programs was refused: ctrace needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN); run it as root (%v)", firstLine(err))
-	}
 	var ve *ebpf.VerifierError
 	if errors.As(err, &ve) {
-		return fmt.Errorf("the kernel's verifier rejected a ctrace program: %v (run with CTRACE_DEBUG=1 for the log)", firstLine(ve))
+		if os.Getenv("CTRACE_DEBUG") != "" {
+			fmt.Fprintf(os.Stderr, "%+v\n", ve)
+		}
+		return fmt.Errorf("the kernel's verifier rejected a ctrace program: %v (set CTRACE_DEBUG=1 for the full log)", firstLine(err))
+	}
+	if errors.Is(err, unix.EPERM) || errors.Is(err, os.ErrPermission) {
+		return fmt.Errorf("loading BPF programs was refused: ctrace needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN); run it as root (%v)", firstLine(err))
 	}
 	return fmt.Errorf("load BPF programs: %v", firstLine(err))
 }
