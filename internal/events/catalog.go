@@ -17,15 +17,23 @@ import (
 type ParamType uint8
 
 const (
-	TypeInt    ParamType = iota + 1 // signed integer of Size bytes: JSON number
-	TypeUint                        // unsigned integer of Size bytes: JSON number
-	TypeFd                          // file descriptor (signed int): JSON number
-	TypePtr                         // user pointer: JSON string "0x…"
-	TypeStr                         // NUL-terminated string read by the kernel: JSON string
-	TypeStrArr                      // array of strings (argv): JSON array of strings
+	TypeInt      ParamType = iota + 1 // signed integer of Size bytes: JSON number
+	TypeUint                          // unsigned integer of Size bytes: JSON number
+	TypeFd                            // file descriptor (signed int): JSON number
+	TypePtr                           // user pointer: JSON string "0x…"
+	TypeStr                           // NUL-terminated string read by the kernel: JSON string
+	TypeStrArr                        // array of strings (argv): JSON array of strings
+	TypeSockaddr                      // struct sockaddr: JSON object {family, addr, port} or {family, path}
+	TypeTimespec                      // struct timespec: JSON object {sec, nsec}
+	TypeTimeval                       // struct timeval: JSON object {sec, usec}
+	TypeStat                          // struct stat: JSON object {mode, size, ino, dev, nlink, uid, gid}
+	TypeFdPair                        // int[2] of file descriptors (pipe, socketpair): JSON array of numbers
+	TypeBuf                           // data buffer: JSON string, "0x…" unless contents are captured (opt-in)
 )
 
-var typeNames = [...]string{TypeInt: "int", TypeUint: "uint", TypeFd: "fd", TypePtr: "pointer", TypeStr: "string", TypeStrArr: "string[]"}
+var typeNames = [...]string{TypeInt: "int", TypeUint: "uint", TypeFd: "fd", TypePtr: "pointer", TypeStr: "string",
+	TypeStrArr: "string[]", TypeSockaddr: "sockaddr", TypeTimespec: "timespec", TypeTimeval: "timeval", TypeStat: "stat",
+	TypeFdPair: "fd[2]", TypeBuf: "buffer"}
 
 func (t ParamType) String() string {
 	if int(t) < len(typeNames) && typeNames[t] != "" {
@@ -40,11 +48,28 @@ type Param struct {
 	Type  ParamType
 	Size  uint8  // bytes of the C type for integers (4 or 8)
 	CType string // the kernel's C type, for documentation
+	// Out: the kernel writes this (pointed-to) value; it is only meaningful
+	// when the syscall succeeded and is read at exit.
+	Out bool
+	// LenByPointer: for TypeSockaddr, the next parameter points to the
+	// length (accept) instead of holding it (connect).
+	LenByPointer bool
 }
 
 // ID identifies an event. Syscall events use their syscall number on the
 // catalogue's architecture; other events start at FirstNonSyscallID.
 type ID uint32
+
+// SetSyscalls is the set of every syscall event.
+const SetSyscalls = "syscalls"
+
+// SetDoc returns the one-line description of an event set.
+func SetDoc(set string) string {
+	if set == SetSyscalls {
+		return "every syscall"
+	}
+	return setDocs[set]
+}
 
 // FirstNonSyscallID is above every syscall number (bpf.MaxSyscalls).
 const FirstNonSyscallID ID = 1000
@@ -86,7 +111,7 @@ func NewCatalog(arch syscalls.Arch) *Catalog {
 		if sc.Entry == "" {
 			continue // reserved number, never implemented
 		}
-		c.defs = append(c.defs, syscallDef(sc))
+		c.defs = append(c.defs, syscallDef(arch, sc))
 	}
 	c.defs = append(c.defs, lifecycleDefs()...)
 	c.byID = make([]int, bpf.MaxSyscalls)
@@ -198,9 +223,16 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
+// CaptureOptions choose optional kernel-side capture.
+type CaptureOptions struct {
+	// BufferBytes > 0 captures up to that many bytes of read/write/send/recv
+	// data buffers (at most bpf's 256-byte per-argument limit).
+	BufferBytes int
+}
+
 // KernelConf returns the per-syscall capture configuration for the kernel
 // side, indexed by syscall number.
-func (c *Catalog) KernelConf() []bpf.SyscallConf {
+func (c *Catalog) KernelConf(opts CaptureOptions) []bpf.SyscallConf {
 	conf := make([]bpf.SyscallConf, bpf.MaxSyscalls)
 	for _, d := range c.defs {
 		if !d.Syscall || int(d.ID) >= len(conf) {
@@ -211,7 +243,8 @@ func (c *Catalog) KernelConf() []bpf.SyscallConf {
 			if i >= bpf.MaxArgs {
 				break
 			}
-			sc.ArgKind[i] = uint8(argKind(p.Type))
+			kind, size := argCapture(p, c.arch, opts)
+			sc.ArgKind[i], sc.ArgSize[i] = uint8(kind), size
 		}
 		if d.NoReturn {
 			sc.Flags |= uint8(bpf.SyscallNoReturn)
@@ -223,13 +256,34 @@ func (c *Catalog) KernelConf() []bpf.SyscallConf {
 	return conf
 }
 
-// argKind says what the kernel must read for a parameter type.
-func argKind(t ParamType) bpf.ArgKind {
-	switch t {
+// argCapture says what the kernel must read for a parameter, and the size
+// argument of that capture kind (see ctrace.h).
+func argCapture(p Param, arch syscalls.Arch, opts CaptureOptions) (bpf.ArgKind, uint16) {
+	switch p.Type {
 	case TypeStr:
-		return bpf.ArgStr
+		return bpf.ArgStr, 0
 	case TypeStrArr:
-		return bpf.ArgStrArr
+		return bpf.ArgStrArr, 0
+	case TypeSockaddr:
+		if p.LenByPointer {
+			return bpf.ArgSockaddr, 1
+		}
+		return bpf.ArgSockaddr, 0
+	case TypeTimespec, TypeTimeval:
+		return bpf.ArgBytes, 16
+	case TypeStat:
+		return bpf.ArgBytes, statSize
+	case TypeFdPair:
+		return bpf.ArgBytes, 8
+	case TypeBuf:
+		if opts.BufferBytes <= 0 {
+			return bpf.ArgRaw, 0
+		}
+		n := uint16(min(opts.BufferBytes, bpf.BytesMax))
+		if p.Out {
+			return bpf.ArgBufOut, n
+		}
+		return bpf.ArgBufIn, n
 	}
-	return bpf.ArgRaw
+	return bpf.ArgRaw, 0
 }

@@ -33,7 +33,7 @@ func TestCatalogCoversSyscallTable(t *testing.T) {
 
 func TestCatalogKernelConf(t *testing.T) {
 	cat := NewCatalog(syscalls.X86_64)
-	conf := cat.KernelConf()
+	conf := cat.KernelConf(CaptureOptions{})
 	if len(conf) != bpf.MaxSyscalls {
 		t.Fatalf("conf has %d entries", len(conf))
 	}

@@ -3,6 +3,7 @@ package events
 import (
 	"bytes"
 	"testing"
+	"unsafe"
 
 	"github.com/ctrace-dev/ctrace/internal/bpf"
 	"github.com/ctrace-dev/ctrace/internal/events/eventstest"
@@ -172,8 +173,8 @@ func TestLayoutMatchesKernelObject(t *testing.T) {
 		}
 	}
 	conf, _ := spec.Types.AnyTypeByName("ctrace_syscall_conf")
-	if s, _ := sizeOf(conf); s != 8 {
-		t.Errorf("ctrace_syscall_conf is %d bytes", s)
+	if s, _ := sizeOf(conf); s != int(unsafe.Sizeof(bpf.SyscallConf{})) {
+		t.Errorf("ctrace_syscall_conf is %d bytes in the object, %d in Go", s, unsafe.Sizeof(bpf.SyscallConf{}))
 	}
 	if m := spec.Maps["syscall_conf"]; int(m.MaxEntries) != bpf.MaxSyscalls {
 		t.Errorf("syscall_conf has %d entries, bpf.MaxSyscalls is %d", m.MaxEntries, bpf.MaxSyscalls)

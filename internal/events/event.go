@@ -38,6 +38,10 @@ type Event struct {
 	Vals [MaxParams]uint64
 	// Strs holds the string values, in parameter order.
 	Strs []Str
+	// FdDesc describes what each fd parameter referred to at the time of the
+	// call ("/etc/hostname", "socket:AF_INET -> 10.0.0.2:80", "AT_FDCWD");
+	// filled by an fd table, "" if unknown or not an fd.
+	FdDesc [MaxParams]string
 }
 
 // HasReturn says whether Retval is meaningful.

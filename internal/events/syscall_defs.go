@@ -30,7 +30,7 @@ var notCaptured = map[string]bool{"envp": true}
 var fdNames = map[string]bool{
 	"fd": true, "dfd": true, "olddfd": true, "newdfd": true, "oldfd": true, "newfd": true, "epfd": true,
 	"fd_in": true, "fd_out": true, "out_fd": true, "in_fd": true, "ufd": true, "pidfd": true, "from_dfd": true,
-	"to_dfd": true, "dirfd": true, "mountfd": true, "fs_fd": true, "tfd": true,
+	"to_dfd": true, "dirfd": true, "mountfd": true, "fs_fd": true, "tfd": true, "fildes": true, "mountdirfd": true,
 }
 
 // 8-byte and signed integer C types of the kernel's prototypes.
@@ -39,12 +39,34 @@ var (
 	signedTypes = map[string]bool{"int": true, "long": true, "pid_t": true, "loff_t": true, "off_t": true, "key_serial_t": true, "clockid_t": true, "timer_t": true, "mqd_t": true, "key_t": true}
 )
 
-func syscallDef(sc syscalls.Syscall) Def {
-	d := Def{ID: ID(sc.Nr), Name: sc.Name, Syscall: true, Sets: []string{"syscalls"}}
+// bufferNames are pointer parameters that are data buffers (read, write, send, recv).
+var bufferNames = map[string]bool{"buf": true, "ubuf": true, "buff": true}
+
+// fdPairNames are int[2] outputs holding two new file descriptors.
+var fdPairNames = map[string]bool{"fildes": true, "usockvec": true}
+
+// structTypes maps pointed-to kernel structs ctrace decodes to their types.
+var structTypes = map[string]ParamType{
+	"struct sockaddr *":             TypeSockaddr,
+	"struct __kernel_timespec *":    TypeTimespec,
+	"struct __kernel_old_timeval *": TypeTimeval,
+	"struct stat *":                 TypeStat,
+}
+
+func syscallDef(arch syscalls.Arch, sc syscalls.Syscall) Def {
+	sets := append(append([]string(nil), syscallSets[sc.Name]...), SetSyscalls)
+	d := Def{ID: ID(sc.Nr), Name: sc.Name, Syscall: true, Sets: sets}
 	tr := syscallTraits[sc.Name]
 	d.NoReturn, d.CaptureAtEntry = tr.noReturn, tr.captureAtEntry
-	for _, p := range sc.Params {
-		d.Params = append(d.Params, paramOf(p))
+	for i, p := range sc.Params {
+		param := paramOf(p)
+		if param.Type == TypeStat && arch != syscalls.X86_64 {
+			param.Type = TypePtr // struct stat is only decoded for x86_64's layout
+		}
+		if param.Type == TypeSockaddr && i+1 < len(sc.Params) {
+			param.LenByPointer = strings.HasSuffix(sc.Params[i+1].CType, "*")
+		}
+		d.Params = append(d.Params, param)
 	}
 	return d
 }
@@ -53,7 +75,15 @@ func syscallDef(sc syscalls.Syscall) Def {
 func paramOf(p syscalls.Param) Param {
 	ct := strings.TrimSpace(strings.TrimPrefix(p.CType, "const "))
 	out := Param{Name: p.Name, CType: p.CType, Size: 8}
+	isPtr := strings.HasSuffix(ct, "*")
+	out.Out = isPtr && !strings.HasPrefix(p.CType, "const ")
 	switch {
+	case isPtr && bufferNames[p.Name]:
+		out.Type = TypeBuf
+	case structTypes[ct] != 0:
+		out.Type = structTypes[ct]
+	case ct == "int *" && fdPairNames[p.Name]:
+		out.Type = TypeFdPair
 	case p.CType == "const char *const *" && !notCaptured[p.Name]:
 		out.Type = TypeStrArr
 	case p.CType == "const char *" && !notStrings[p.Name]:

@@ -21,7 +21,7 @@ type Spec struct {
 
 // Filter is a compiled Spec.
 type Filter struct {
-	all      bool          // no event or set selected: everything not excluded
+	all      bool // no event or set selected: everything not excluded
 	selected map[*events.Def]bool
 	excluded map[*events.Def]bool
 	comms    map[string]bool

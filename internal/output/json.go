@@ -111,6 +111,7 @@ func AppendJSON(dst []byte, ev *events.Event, container []byte) []byte {
 	if ev.Unfinished {
 		dst = append(dst, `,"unfinished":true`...)
 	}
+	dst = appendFdDescs(dst, ev)
 	dst = appendParamList(dst, ev, "truncated", func(s events.Str) bool { return s.Truncated || s.More })
 	dst = appendParamList(dst, ev, "faults", func(s events.Str) bool { return s.Fault })
 	return append(dst, '}')
@@ -136,6 +137,30 @@ func appendParamList(dst []byte, ev *events.Event, key string, f func(events.Str
 	}
 	if seen != 0 {
 		dst = append(dst, ']')
+	}
+	return dst
+}
+
+// appendFdDescs appends `,"fds":{"fd":"/etc/hostname",…}` for fd parameters
+// whose target is known; nothing if none is.
+func appendFdDescs(dst []byte, ev *events.Event) []byte {
+	first := true
+	for i, d := range ev.FdDesc {
+		if d == "" || i >= len(ev.Def.Params) {
+			continue
+		}
+		if first {
+			dst = append(dst, `,"fds":{`...)
+			first = false
+		} else {
+			dst = append(dst, ',')
+		}
+		dst = AppendJSONString(dst, []byte(ev.Def.Params[i].Name))
+		dst = append(dst, ':')
+		dst = AppendJSONString(dst, []byte(d))
+	}
+	if !first {
+		dst = append(dst, '}')
 	}
 	return dst
 }

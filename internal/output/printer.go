@@ -80,6 +80,27 @@ func appendArg(dst []byte, ev *events.Event, i int, p events.Param, json bool) [
 		dst = append(dst, '"')
 		dst = AppendTerminal(dst, s)
 		return append(dst, '"')
+	case events.TypeSockaddr, events.TypeTimespec, events.TypeTimeval, events.TypeStat, events.TypeFdPair:
+		return appendStruct(dst, ev, i, p, json)
+	case events.TypeBuf:
+		b, ok := ev.Value(i)
+		if !ok {
+			if json {
+				dst = append(dst, '"')
+			}
+			dst = append(dst, '0', 'x')
+			dst = strconv.AppendUint(dst, v, 16)
+			if json {
+				dst = append(dst, '"')
+			}
+			return dst
+		}
+		if json {
+			return AppendJSONString(dst, b)
+		}
+		dst = append(dst, '"')
+		dst = AppendTerminal(dst, b)
+		return append(dst, '"')
 	case events.TypeStrArr:
 		dst = append(dst, '[')
 		n := 0

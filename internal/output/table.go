@@ -73,7 +73,16 @@ func AppendTableLine(dst []byte, ev *events.Event, c *containers.Container) []by
 		}
 		dst = append(dst, p.Name...)
 		dst = append(dst, '=')
+		if p.Type == events.TypeFd && ev.FdDesc[i] == "AT_FDCWD" {
+			dst = append(dst, "AT_FDCWD"...)
+			continue
+		}
 		dst = appendArg(dst, ev, i, p, false)
+		if p.Type == events.TypeFd && ev.FdDesc[i] != "" {
+			dst = append(dst, '<')
+			dst = AppendTerminal(dst, []byte(ev.FdDesc[i]))
+			dst = append(dst, '>')
+		}
 	}
 	dst = append(dst, ')')
 	switch {

@@ -16,6 +16,7 @@ import (
 	"github.com/ctrace-dev/ctrace/internal/bpf"
 	"github.com/ctrace-dev/ctrace/internal/containers"
 	"github.com/ctrace-dev/ctrace/internal/events"
+	"github.com/ctrace-dev/ctrace/internal/fdtable"
 	"github.com/ctrace-dev/ctrace/internal/filter"
 	"github.com/ctrace-dev/ctrace/internal/output"
 	"github.com/ctrace-dev/ctrace/internal/tracer"
@@ -33,6 +34,7 @@ type Config struct {
 	OnReady     func(Ready) // called once the probes are attached (optional)
 	BootToWall  int64       // 0: measured at start
 	MaxDuration time.Duration
+	Capture     events.CaptureOptions // optional kernel-side capture (buffers)
 }
 
 // Ready describes the session once it traces.
@@ -65,7 +67,7 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	}
 	opts := cfg.TracerOpts
 	opts.Cgroups = mode
-	opts.Syscalls = cfg.Catalog.KernelConf()
+	opts.Syscalls = cfg.Catalog.KernelConf(cfg.Capture)
 	opts.Logf = cfg.Logf
 	tr, err := tracer.New(opts)
 	if err != nil {
@@ -92,7 +94,7 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	if bootToWall == 0 {
 		bootToWall = BootToWall()
 	}
-	p := &pump{cfg: cfg, tr: tr, dec: events.NewDecoder(cfg.Catalog, bootToWall), sum: &sum}
+	p := &pump{cfg: cfg, tr: tr, dec: events.NewDecoder(cfg.Catalog, bootToWall), fds: fdtable.New("/proc"), sum: &sum}
 
 	var deadline <-chan time.Time
 	if cfg.MaxDuration > 0 {
@@ -154,6 +156,7 @@ type pump struct {
 	tr  *tracer.Tracer
 	dec *events.Decoder
 	ev  events.Event
+	fds *fdtable.Table
 	sum *Summary
 }
 
@@ -176,10 +179,14 @@ func (p *pump) handle(raw []byte) error {
 		p.sum.Host++ // a new cgroup that proved not to be a container's
 		return nil
 	}
+	// The fd table follows every event, printed or not; fd arguments are
+	// described as they were before the call.
+	defer p.fds.Observe(&p.ev)
 	if !p.cfg.Filter.Match(&p.ev) {
 		p.sum.Filtered++
 		return nil
 	}
+	p.fds.Annotate(&p.ev)
 	if err := p.cfg.Printer.Write(&p.ev, c); err != nil {
 		return fmt.Errorf("write output: %w", err)
 	}

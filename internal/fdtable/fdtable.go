@@ -1,0 +1,353 @@
+// Package fdtable keeps, per traced process, what each file descriptor
+// refers to, from the events themselves (open, socket, connect, accept, dup,
+// pipe, close, exec, fork, exit), so that fd arguments can be shown with the
+// path or socket they meant at the time of the call. Descriptors opened
+// before tracing started are looked up once in /proc/PID/fd.
+package fdtable
+
+import (
+	"os"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/ctrace-dev/ctrace/internal/events"
+)
+
+// Effect is what a syscall does to the fd table. It is data in the event
+// catalogue's terms: see effects.
+type Effect uint8
+
+const (
+	effNone       Effect = iota
+	effOpen              // retval is a new fd for the path in param pathArg, relative to dirfd param dirArg (-1: cwd)
+	effSocket            // retval is a new socket
+	effAccept            // retval is a new connection socket accepted on param 0
+	effConnect           // param 0 is now connected to the sockaddr in param 1
+	effBind              // param 0 is bound to the sockaddr in param 1
+	effDup               // retval is a copy of param 0
+	effDup2              // param 1 is a copy of param 0
+	effClose             // param 0 is closed
+	effCloseRange        // params 0..1 are closed
+	effPipe              // param 0 (int[2]) holds two new pipe ends
+	effSocketpair        // param 3 (int[2]) holds two new connected sockets
+	effFcntl             // F_DUPFD/F_DUPFD_CLOEXEC duplicate, F_SETFD sets close-on-exec
+	effAnon              // retval is a new anonymous fd (eventfd, epoll, timerfd, memfd, …): "anon_inode:<name>"
+)
+
+type effect struct {
+	kind    Effect
+	pathArg int // effOpen: string param with the path
+	dirArg  int // effOpen: dirfd param, or -1
+	flagArg int // param holding O_CLOEXEC/SOCK_CLOEXEC-style flags, or -1
+}
+
+// effects: syscall name -> its effect on the fd table. Data only.
+var effects = map[string]effect{
+	"open":              {effOpen, 0, -1, 1},
+	"creat":             {effOpen, 0, -1, -1},
+	"openat":            {effOpen, 1, 0, 2},
+	"openat2":           {effOpen, 1, 0, -1},
+	"open_tree":         {effOpen, 1, 0, -1},
+	"socket":            {kind: effSocket, flagArg: 1},
+	"accept":            {kind: effAccept, flagArg: -1},
+	"accept4":           {kind: effAccept, flagArg: 3},
+	"connect":           {kind: effConnect, flagArg: -1},
+	"bind":              {kind: effBind, flagArg: -1},
+	"dup":               {kind: effDup, flagArg: -1},
+	"dup2":              {kind: effDup2, flagArg: -1},
+	"dup3":              {kind: effDup2, flagArg: 2},
+	"close":             {kind: effClose, flagArg: -1},
+	"close_range":       {kind: effCloseRange, flagArg: -1},
+	"pipe":              {kind: effPipe, flagArg: -1},
+	"pipe2":             {kind: effPipe, flagArg: 1},
+	"socketpair":        {kind: effSocketpair, flagArg: 1},
+	"fcntl":             {kind: effFcntl, flagArg: -1},
+	"eventfd":           {kind: effAnon, flagArg: -1},
+	"eventfd2":          {kind: effAnon, flagArg: 1},
+	"epoll_create":      {kind: effAnon, flagArg: -1},
+	"epoll_create1":     {kind: effAnon, flagArg: 0},
+	"timerfd_create":    {kind: effAnon, flagArg: 1},
+	"signalfd4":         {kind: effAnon, flagArg: 3},
+	"inotify_init1":     {kind: effAnon, flagArg: 0},
+	"memfd_create":      {kind: effAnon, flagArg: 1},
+	"pidfd_open":        {kind: effAnon, flagArg: -1},
+	"userfaultfd":       {kind: effAnon, flagArg: 0},
+	"perf_event_open":   {kind: effAnon, flagArg: -1},
+	"io_uring_setup":    {kind: effAnon, flagArg: -1},
+	"fanotify_init":     {kind: effAnon, flagArg: -1},
+	"inotify_init":      {kind: effAnon, flagArg: -1},
+	"signalfd":          {kind: effAnon, flagArg: -1},
+	"open_by_handle_at": {kind: effAnon, flagArg: 2},
+}
+
+const (
+	oCloexec    = 0x80000 // O_CLOEXEC == SOCK_CLOEXEC == EFD_CLOEXEC … on x86_64 and arm64
+	atFdcwd     = -100
+	fDupfd      = 0
+	fSetfd      = 2
+	fDupfdCloex = 1030
+	fdCloexec   = 1
+)
+
+type entry struct {
+	desc    string
+	cloexec bool
+}
+
+type process struct {
+	fds map[int32]entry
+}
+
+// Table is the fd tables of all traced processes. Not safe for concurrent use.
+type Table struct {
+	procRoot string
+	procs    map[uint32]*process
+	max      int
+}
+
+// New returns an empty table that falls back to procRoot (normally /proc)
+// for descriptors it has not seen opened.
+func New(procRoot string) *Table {
+	return &Table{procRoot: procRoot, procs: map[uint32]*process{}, max: 65536}
+}
+
+func (t *Table) proc(pid uint32) *process {
+	p := t.procs[pid]
+	if p == nil {
+		if len(t.procs) >= t.max {
+			clear(t.procs) // bounded: forget everything rather than grow without limit
+		}
+		p = &process{fds: map[int32]entry{}}
+		t.procs[pid] = p
+	}
+	return p
+}
+
+// Lookup returns what fd of process pid refers to, from the table or, once,
+// from /proc. The result is "" if unknown.
+func (t *Table) Lookup(pid uint32, fd int32) string {
+	if fd < 0 {
+		return ""
+	}
+	p := t.proc(pid)
+	if e, ok := p.fds[fd]; ok {
+		return e.desc
+	}
+	desc, _ := os.Readlink(t.procRoot + "/" + strconv.FormatUint(uint64(pid), 10) + "/fd/" + strconv.Itoa(int(fd)))
+	p.fds[fd] = entry{desc: desc} // remembered even when unknown: /proc is read once per fd
+	return desc
+}
+
+// Annotate fills ev.FdDesc for every fd parameter, as it was before the call.
+func (t *Table) Annotate(ev *events.Event) {
+	for i, p := range ev.Def.Params {
+		if i >= events.MaxParams {
+			break
+		}
+		ev.FdDesc[i] = ""
+		if p.Type != events.TypeFd {
+			continue
+		}
+		fd := int32(ev.Vals[i])
+		if fd == atFdcwd {
+			ev.FdDesc[i] = "AT_FDCWD"
+			continue
+		}
+		ev.FdDesc[i] = t.Lookup(ev.PID, fd)
+	}
+}
+
+// Observe applies ev's effect to the table (after the call).
+func (t *Table) Observe(ev *events.Event) {
+	switch ev.Def.ID {
+	case events.IDProcessFork:
+		child := uint32(ev.Vals[0])
+		if child != ev.PID { // a new process (not a thread): it starts with a copy of the table
+			parent := t.proc(ev.PID)
+			c := &process{fds: make(map[int32]entry, len(parent.fds))}
+			for fd, e := range parent.fds {
+				c.fds[fd] = e
+			}
+			t.procs[child] = c
+		}
+		return
+	case events.IDProcessExit:
+		if ev.Vals[2] != 0 { // the thread-group leader: the process is gone
+			delete(t.procs, ev.PID)
+		}
+		return
+	case events.IDProcessExec:
+		p := t.proc(ev.PID)
+		for fd, e := range p.fds {
+			if e.cloexec {
+				delete(p.fds, fd)
+			}
+		}
+		return
+	}
+	if !ev.Def.Syscall || !ev.HasReturn() || ev.Retval < 0 {
+		return
+	}
+	eff, ok := effects[ev.Def.Name]
+	if !ok {
+		return
+	}
+	p := t.proc(ev.PID)
+	cloexec := eff.flagArg >= 0 && ev.Vals[eff.flagArg]&oCloexec != 0
+	ret := int32(ev.Retval)
+	switch eff.kind {
+	case effOpen:
+		name := strArg(ev, eff.pathArg)
+		if !path.IsAbs(name) && eff.dirArg >= 0 {
+			if dir := t.dirPath(ev, eff.dirArg); dir != "" {
+				name = path.Join(dir, name)
+			}
+		}
+		p.fds[ret] = entry{desc: name, cloexec: cloexec}
+	case effSocket:
+		p.fds[ret] = entry{desc: "socket:" + familyName(ev.Vals[0]), cloexec: cloexec}
+	case effAccept:
+		desc := "socket:accepted"
+		if l, ok := p.fds[int32(ev.Vals[0])]; ok && l.desc != "" {
+			desc = strings.Replace(l.desc, " listening", "", 1) + " accepted"
+		}
+		if sa, ok := sockaddr(ev, 1); ok {
+			desc += " from " + sa
+		}
+		p.fds[ret] = entry{desc: desc, cloexec: cloexec}
+	case effConnect, effBind:
+		fd := int32(ev.Vals[0])
+		e := p.fds[fd]
+		if e.desc == "" {
+			e.desc = t.Lookup(ev.PID, fd)
+		}
+		if sa, ok := sockaddr(ev, 1); ok {
+			verb := " -> "
+			if eff.kind == effBind {
+				verb = " bound "
+			}
+			e.desc = trimSocket(e.desc) + verb + sa
+		}
+		p.fds[fd] = e
+	case effDup:
+		e := t.entryOf(ev.PID, int32(ev.Vals[0]))
+		e.cloexec = false
+		p.fds[ret] = e
+	case effDup2:
+		e := t.entryOf(ev.PID, int32(ev.Vals[0]))
+		e.cloexec = cloexec
+		p.fds[int32(ev.Vals[1])] = e
+	case effClose:
+		delete(p.fds, int32(ev.Vals[0]))
+	case effCloseRange:
+		lo, hi := uint32(ev.Vals[0]), uint32(ev.Vals[1])
+		for fd := range p.fds {
+			if uint32(fd) >= lo && uint32(fd) <= hi {
+				delete(p.fds, fd)
+			}
+		}
+	case effPipe, effSocketpair:
+		arg, kind := 0, "pipe"
+		if eff.kind == effSocketpair {
+			arg, kind = 3, "socketpair"
+		}
+		if b, ok := ev.Value(arg); ok {
+			if fds, ok := events.DecodeFdPair(b); ok {
+				p.fds[fds[0]] = entry{desc: kind, cloexec: cloexec}
+				p.fds[fds[1]] = entry{desc: kind, cloexec: cloexec}
+			}
+		}
+	case effFcntl:
+		fd, cmd := int32(ev.Vals[0]), uint32(ev.Vals[1])
+		switch cmd {
+		case fDupfd, fDupfdCloex:
+			e := t.entryOf(ev.PID, fd)
+			e.cloexec = cmd == fDupfdCloex
+			p.fds[ret] = e
+		case fSetfd:
+			e := t.entryOf(ev.PID, fd)
+			e.cloexec = ev.Vals[2]&fdCloexec != 0
+			p.fds[fd] = e
+		}
+	case effAnon:
+		p.fds[ret] = entry{desc: "anon_inode:" + ev.Def.Name, cloexec: cloexec}
+	}
+}
+
+func (t *Table) entryOf(pid uint32, fd int32) entry {
+	desc := t.Lookup(pid, fd)
+	return entry{desc: desc, cloexec: t.procs[pid].fds[fd].cloexec}
+}
+
+// dirPath is the directory a dirfd parameter names, or "" (cwd or unknown).
+func (t *Table) dirPath(ev *events.Event, i int) string {
+	fd := int32(ev.Vals[i])
+	if fd == atFdcwd {
+		return ""
+	}
+	return t.Lookup(ev.PID, fd)
+}
+
+func strArg(ev *events.Event, i int) string {
+	for _, s := range ev.Strs {
+		if int(s.Param) == i {
+			return string(s.Value)
+		}
+	}
+	return ""
+}
+
+func sockaddr(ev *events.Event, i int) (string, bool) {
+	b, ok := ev.Value(i)
+	if !ok {
+		return "", false
+	}
+	sa, ok := events.DecodeSockaddr(b)
+	if !ok {
+		return "", false
+	}
+	switch {
+	case sa.Addr.IsValid():
+		return netJoin(sa.Addr.String(), sa.Port), true
+	case sa.Family == 1:
+		if len(sa.Path) > 0 && sa.Path[0] == 0 {
+			return "@" + string(sa.Path[1:]), true
+		}
+		return string(sa.Path), true
+	}
+	return "", false
+}
+
+func netJoin(addr string, port uint16) string {
+	if strings.Contains(addr, ":") {
+		addr = "[" + addr + "]"
+	}
+	return addr + ":" + strconv.Itoa(int(port))
+}
+
+func trimSocket(desc string) string {
+	if i := strings.Index(desc, " -> "); i >= 0 {
+		return desc[:i]
+	}
+	if i := strings.Index(desc, " bound "); i >= 0 {
+		return desc[:i]
+	}
+	return desc
+}
+
+func familyName(f uint64) string {
+	switch uint32(f) {
+	case 1:
+		return "AF_UNIX"
+	case 2:
+		return "AF_INET"
+	case 10:
+		return "AF_INET6"
+	case 16:
+		return "AF_NETLINK"
+	case 17:
+		return "AF_PACKET"
+	}
+	return "AF_" + strconv.Itoa(int(uint32(f)))
+}

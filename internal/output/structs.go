@@ -1,0 +1,157 @@
+package output
+
+import (
+	"strconv"
+
+	"github.com/ctrace-dev/ctrace/internal/events"
+)
+
+// appendStruct renders a decoded struct argument: a JSON object (or array
+// for fd pairs) in JSON, strace-like braces in the table. A value that was
+// not captured, or is an output of a failed call, renders as {} / [] (JSON)
+// or the pointer (table).
+func appendStruct(dst []byte, ev *events.Event, i int, p events.Param, json bool) []byte {
+	b, ok := ev.Value(i)
+	kv := func(dst []byte, first bool, k string) []byte {
+		if !first {
+			dst = append(dst, ',')
+			if !json {
+				dst = append(dst, ' ')
+			}
+		}
+		if json {
+			dst = append(dst, '"')
+			dst = append(dst, k...)
+			return append(dst, '"', ':')
+		}
+		dst = append(dst, k...)
+		return append(dst, '=')
+	}
+	str := func(dst []byte, s []byte) []byte {
+		if json {
+			return AppendJSONString(dst, s)
+		}
+		dst = append(dst, '"')
+		dst = AppendTerminal(dst, s)
+		return append(dst, '"')
+	}
+	empty := func() []byte {
+		if json {
+			if p.Type == events.TypeFdPair {
+				return append(dst, '[', ']')
+			}
+			return append(dst, '{', '}')
+		}
+		if ev.Vals[i] == 0 {
+			return append(dst, "NULL"...)
+		}
+		dst = append(dst, '0', 'x')
+		return strconv.AppendUint(dst, ev.Vals[i], 16)
+	}
+	if !ok {
+		return empty()
+	}
+	switch p.Type {
+	case events.TypeSockaddr:
+		sa, ok := events.DecodeSockaddr(b)
+		if !ok {
+			return empty()
+		}
+		dst = append(dst, '{')
+		dst = kv(dst, true, "family")
+		dst = str(dst, []byte(familyName(sa.Family)))
+		switch {
+		case sa.Addr.IsValid():
+			dst = kv(dst, false, "addr")
+			dst = str(dst, sa.Addr.AppendTo(nil))
+			dst = kv(dst, false, "port")
+			dst = strconv.AppendUint(dst, uint64(sa.Port), 10)
+		case sa.Family == 1:
+			dst = kv(dst, false, "path")
+			path := sa.Path
+			if len(path) > 0 && path[0] == 0 {
+				path = append([]byte{'@'}, path[1:]...)
+			}
+			dst = str(dst, path)
+		}
+		return append(dst, '}')
+	case events.TypeTimespec, events.TypeTimeval:
+		ts, ok := events.DecodeTimespec(b)
+		if !ok {
+			return empty()
+		}
+		dst = append(dst, '{')
+		dst = kv(dst, true, "sec")
+		dst = strconv.AppendInt(dst, ts.Sec, 10)
+		if p.Type == events.TypeTimeval {
+			dst = kv(dst, false, "usec")
+		} else {
+			dst = kv(dst, false, "nsec")
+		}
+		dst = strconv.AppendInt(dst, ts.Nsec, 10)
+		return append(dst, '}')
+	case events.TypeStat:
+		st, ok := events.DecodeStat(b)
+		if !ok {
+			return empty()
+		}
+		dst = append(dst, '{')
+		dst = kv(dst, true, "mode")
+		dst = str(dst, appendMode(nil, st.Mode))
+		dst = kv(dst, false, "size")
+		dst = strconv.AppendInt(dst, st.Size, 10)
+		dst = kv(dst, false, "ino")
+		dst = strconv.AppendUint(dst, st.Ino, 10)
+		dst = kv(dst, false, "dev")
+		dst = strconv.AppendUint(dst, st.Dev, 10)
+		dst = kv(dst, false, "nlink")
+		dst = strconv.AppendUint(dst, st.Nlink, 10)
+		dst = kv(dst, false, "uid")
+		dst = strconv.AppendUint(dst, uint64(st.UID), 10)
+		dst = kv(dst, false, "gid")
+		dst = strconv.AppendUint(dst, uint64(st.GID), 10)
+		return append(dst, '}')
+	case events.TypeFdPair:
+		fds, ok := events.DecodeFdPair(b)
+		if !ok {
+			return empty()
+		}
+		dst = append(dst, '[')
+		dst = strconv.AppendInt(dst, int64(fds[0]), 10)
+		dst = append(dst, ',')
+		dst = strconv.AppendInt(dst, int64(fds[1]), 10)
+		return append(dst, ']')
+	}
+	return empty()
+}
+
+var familyNames = map[uint16]string{0: "AF_UNSPEC", 1: "AF_UNIX", 2: "AF_INET", 10: "AF_INET6", 16: "AF_NETLINK", 17: "AF_PACKET"}
+
+func familyName(f uint16) string {
+	if n, ok := familyNames[f]; ok {
+		return n
+	}
+	return "AF_" + strconv.Itoa(int(f))
+}
+
+// appendMode renders st_mode as strace does: S_IFREG|0644.
+func appendMode(dst []byte, mode uint32) []byte {
+	switch mode & 0o170000 {
+	case 0o140000:
+		dst = append(dst, "S_IFSOCK|"...)
+	case 0o120000:
+		dst = append(dst, "S_IFLNK|"...)
+	case 0o100000:
+		dst = append(dst, "S_IFREG|"...)
+	case 0o060000:
+		dst = append(dst, "S_IFBLK|"...)
+	case 0o040000:
+		dst = append(dst, "S_IFDIR|"...)
+	case 0o020000:
+		dst = append(dst, "S_IFCHR|"...)
+	case 0o010000:
+		dst = append(dst, "S_IFIFO|"...)
+	}
+	dst = append(dst, '0')
+	return strconv.AppendUint(dst, uint64(mode&0o7777), 8)
+}
