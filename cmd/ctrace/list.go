@@ -7,19 +7,32 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ctrace-dev/ctrace/internal/events"
 	"github.com/ctrace-dev/ctrace/internal/filter"
 )
 
 func newListCmd(e *env) *cobra.Command {
 	var sets []string
+	var listSets bool
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the events ctrace can trace, with their sets and parameters",
-		Args:  cobra.NoArgs,
+		Example: `  ctrace list
+  ctrace list --set net
+  ctrace list --sets`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cat, err := e.catalog()
 			if err != nil {
 				return err
+			}
+			if listSets {
+				tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "SET\tDESCRIPTION")
+				for _, s := range filter.SetNames(cat) {
+					fmt.Fprintf(tw, "%s\t%s\n", s, events.SetDoc(s))
+				}
+				return tw.Flush()
 			}
 			want := map[string]bool{}
 			for _, s := range sets {
@@ -47,6 +60,7 @@ func newListCmd(e *env) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringSliceVarP(&sets, "set", "s", nil, "only events of these sets")
+	cmd.Flags().BoolVar(&listSets, "sets", false, "list the event sets instead")
 	return cmd
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ctrace-dev/ctrace/internal/containers"
 	"github.com/ctrace-dev/ctrace/internal/containers/docker"
+	"github.com/ctrace-dev/ctrace/internal/events"
 	"github.com/ctrace-dev/ctrace/internal/filter"
 	"github.com/ctrace-dev/ctrace/internal/output"
 	"github.com/ctrace-dev/ctrace/internal/session"
@@ -19,6 +20,7 @@ type traceFlags struct {
 	format       string
 	filter       filter.Spec
 	bufferMiB    int
+	dataBytes    int
 	dockerSocket string
 	podmanSocket string
 }
@@ -52,6 +54,7 @@ later, from their first syscall. Prints one line (table) or one JSON object
 	fl.StringSliceVarP(&f.filter.Comms, "comm", "c", nil, "trace only processes with these names")
 	fl.StringSliceVar(&f.filter.ExcludeComms, "exclude-comm", nil, "do not trace processes with these names")
 	fl.IntVar(&f.bufferMiB, "buffer-size", 64, "kernel ring buffer size in MiB (a power of two)")
+	fl.IntVar(&f.dataBytes, "capture-data", 0, "capture up to N bytes (max 256) of read/write/send/recv data buffers; off by default: data may be secret")
 	fl.StringVar(&f.dockerSocket, "docker-socket", docker.DefaultSocket, "Docker Engine API socket")
 	fl.StringVar(&f.podmanSocket, "podman-socket", docker.PodmanSocket, "Podman's Docker-compatible API socket")
 	cmd.AddCommand(ls)
@@ -84,6 +87,9 @@ func runTrace(cmd *cobra.Command, e *env, f traceFlags) error {
 	}
 	if f.bufferMiB <= 0 || f.bufferMiB&(f.bufferMiB-1) != 0 {
 		return fmt.Errorf("--buffer-size %d: must be a power of two (MiB)", f.bufferMiB)
+	}
+	if f.dataBytes < 0 || f.dataBytes > 256 {
+		return fmt.Errorf("--capture-data %d: must be between 0 and 256 bytes", f.dataBytes)
 	}
 	if os.Geteuid() != 0 {
 		return fmt.Errorf("tracing needs CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN (to read other processes' cgroups): run as root (sudo ctrace trace)")
@@ -120,6 +126,7 @@ func runTrace(cmd *cobra.Command, e *env, f traceFlags) error {
 		Filter:     flt,
 		Printer:    output.New(fmtv, out),
 		TracerOpts: opts,
+		Capture:    events.CaptureOptions{BufferBytes: f.dataBytes},
 		Logf:       logf,
 		OnReady: func(r session.Ready) {
 			skipped := ""
