@@ -59,3 +59,14 @@ const (
 	MaxSyscalls = 512
 	MaxArgs     = 6
 )
+
+// More capture kinds and limits from ctrace.h.
+const (
+	ArgSockaddr = CtraceCtraceArgKindCTRACE_ARG_SOCKADDR
+	ArgBytes    = CtraceCtraceArgKindCTRACE_ARG_BYTES
+	ArgBufIn    = CtraceCtraceArgKindCTRACE_ARG_BUF_IN
+	ArgBufOut   = CtraceCtraceArgKindCTRACE_ARG_BUF_OUT
+
+	// BytesMax is CTRACE_BYTES_MAX: the most bytes read for one struct or buffer argument.
+	BytesMax = 256
+)

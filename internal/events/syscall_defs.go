@@ -64,7 +64,10 @@ func syscallDef(arch syscalls.Arch, sc syscalls.Syscall) Def {
 			param.Type = TypePtr // struct stat is only decoded for x86_64's layout
 		}
 		if param.Type == TypeSockaddr && i+1 < len(sc.Params) {
+			// accept/getsockname/recvfrom pass the length by pointer and
+			// receive an address; connect/bind/sendto pass one in.
 			param.LenByPointer = strings.HasSuffix(sc.Params[i+1].CType, "*")
+			param.Out = param.LenByPointer
 		}
 		d.Params = append(d.Params, param)
 	}
