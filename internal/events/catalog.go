@@ -10,6 +10,7 @@ import (
 
 	"github.com/ctrace-dev/ctrace/internal/bpf"
 	"github.com/ctrace-dev/ctrace/internal/syscalls"
+	"github.com/ctrace-dev/ctrace/internal/sysfmt"
 )
 
 // ParamType is the fixed type of a parameter. Decoding and output select on
@@ -54,6 +55,25 @@ type Param struct {
 	// LenByPointer: for TypeSockaddr, the next parameter points to the
 	// length (accept) instead of holding it (connect).
 	LenByPointer bool
+	// Fmt renders an integer symbolically (O_RDONLY|O_CLOEXEC); a parameter
+	// with a formatter is a JSON string. Control is the index of the
+	// parameter that refines Fmt (socket protocol by family), or -1.
+	Fmt     sysfmt.Kind
+	Control int
+}
+
+// Symbolic reports whether the parameter is rendered by a formatter (and
+// so is a JSON string). File descriptors stay numbers.
+func (p *Param) Symbolic() bool {
+	return p.Fmt != sysfmt.None && (p.Type == TypeInt || p.Type == TypeUint)
+}
+
+// Format returns the formatter for parameter i of an event with values vals.
+func (p *Param) Format(vals *[MaxParams]uint64) sysfmt.Kind {
+	if p.Control >= 0 && p.Control < MaxParams {
+		return p.Fmt.Resolve(vals[p.Control])
+	}
+	return p.Fmt
 }
 
 // ID identifies an event. Syscall events use their syscall number on the
@@ -133,8 +153,9 @@ func NewCatalog(arch syscalls.Arch) *Catalog {
 }
 
 var rawParams = []Param{
-	{Name: "arg0", Type: TypeUint, Size: 8}, {Name: "arg1", Type: TypeUint, Size: 8}, {Name: "arg2", Type: TypeUint, Size: 8},
-	{Name: "arg3", Type: TypeUint, Size: 8}, {Name: "arg4", Type: TypeUint, Size: 8}, {Name: "arg5", Type: TypeUint, Size: 8},
+	{Name: "arg0", Type: TypeUint, Size: 8, Control: -1}, {Name: "arg1", Type: TypeUint, Size: 8, Control: -1},
+	{Name: "arg2", Type: TypeUint, Size: 8, Control: -1}, {Name: "arg3", Type: TypeUint, Size: 8, Control: -1},
+	{Name: "arg4", Type: TypeUint, Size: 8, Control: -1}, {Name: "arg5", Type: TypeUint, Size: 8, Control: -1},
 }
 
 // Arch is the architecture this catalogue describes.

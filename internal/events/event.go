@@ -39,7 +39,7 @@ type Event struct {
 	// Strs holds the string values, in parameter order.
 	Strs []Str
 	// FdDesc describes what each fd parameter referred to at the time of the
-	// call ("/etc/hostname", "socket:AF_INET -> 10.0.0.2:80", "AT_FDCWD");
+	// call ("/etc/hostname", "socket:AF_INET -> 10.0.0.2:80");
 	// filled by an fd table, "" if unknown or not an fd.
 	FdDesc [MaxParams]string
 }

@@ -58,8 +58,18 @@ func syscallDef(arch syscalls.Arch, sc syscalls.Syscall) Def {
 	d := Def{ID: ID(sc.Nr), Name: sc.Name, Syscall: true, Sets: sets}
 	tr := syscallTraits[sc.Name]
 	d.NoReturn, d.CaptureAtEntry = tr.noReturn, tr.captureAtEntry
+	formats, controls := paramFormats[sc.Name], paramControls[sc.Name]
 	for i, p := range sc.Params {
 		param := paramOf(p)
+		param.Fmt = formats[p.Name]
+		param.Control = -1
+		if ctl, ok := controls[p.Name]; ok {
+			for j, q := range sc.Params {
+				if q.Name == ctl {
+					param.Control = j
+				}
+			}
+		}
 		if param.Type == TypeStat && arch != syscalls.X86_64 {
 			param.Type = TypePtr // struct stat is only decoded for x86_64's layout
 		}

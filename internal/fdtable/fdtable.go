@@ -139,7 +139,8 @@ func (t *Table) Lookup(pid uint32, fd int32) string {
 	return desc
 }
 
-// Annotate fills ev.FdDesc for every fd parameter, as it was before the call.
+// Annotate fills ev.FdDesc for every fd parameter, as it was before the
+// call; "" for unknown descriptors and for AT_FDCWD.
 func (t *Table) Annotate(ev *events.Event) {
 	for i, p := range ev.Def.Params {
 		if i >= events.MaxParams {
@@ -149,12 +150,7 @@ func (t *Table) Annotate(ev *events.Event) {
 		if p.Type != events.TypeFd {
 			continue
 		}
-		fd := int32(ev.Vals[i])
-		if fd == atFdcwd {
-			ev.FdDesc[i] = "AT_FDCWD"
-			continue
-		}
-		ev.FdDesc[i] = t.Lookup(ev.PID, fd)
+		ev.FdDesc[i] = t.Lookup(ev.PID, int32(ev.Vals[i])) // AT_FDCWD (-100) is not an fd: ""
 	}
 }
 

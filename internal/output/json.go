@@ -6,6 +6,7 @@ import (
 
 	"github.com/ctrace-dev/ctrace/internal/containers"
 	"github.com/ctrace-dev/ctrace/internal/events"
+	"github.com/ctrace-dev/ctrace/internal/sysfmt"
 )
 
 // JSON writes one JSON object per event per line (NDJSON). The shape is
@@ -104,6 +105,16 @@ func AppendJSON(dst []byte, ev *events.Event, container []byte) []byte {
 	if ev.Def.Syscall {
 		dst = append(dst, `,"retval":`...)
 		dst = strconv.AppendInt(dst, ev.Retval, 10)
+		if e := errnoOf(ev); e != 0 {
+			dst = append(dst, `,"error":"`...)
+			if name, ok := sysfmt.Errno(e); ok {
+				dst = append(dst, name...)
+			} else {
+				dst = append(dst, 'E')
+				dst = strconv.AppendInt(dst, int64(e), 10)
+			}
+			dst = append(dst, '"')
+		}
 	}
 	if ev.NoReturn {
 		dst = append(dst, `,"noreturn":true`...)

@@ -9,7 +9,16 @@ import (
 
 	"github.com/ctrace-dev/ctrace/internal/containers"
 	"github.com/ctrace-dev/ctrace/internal/events"
+	"github.com/ctrace-dev/ctrace/internal/sysfmt"
 )
+
+// errnoOf returns the errno of a failed syscall event, or 0.
+func errnoOf(ev *events.Event) int {
+	if ev.HasReturn() && ev.Retval < 0 && ev.Retval >= -4095 {
+		return int(-ev.Retval)
+	}
+	return 0
+}
 
 // Printer writes events. Write may buffer; Flush makes everything written so far visible.
 type Printer interface {
@@ -51,6 +60,14 @@ func New(f Format, w io.Writer) Printer {
 // strings, typed numbers) or for the table (terminal-escaped).
 func appendArg(dst []byte, ev *events.Event, i int, p events.Param, json bool) []byte {
 	v := ev.Vals[i]
+	if p.Symbolic() {
+		if json {
+			dst = append(dst, '"')
+			dst = sysfmt.Append(dst, p.Format(&ev.Vals), v)
+			return append(dst, '"')
+		}
+		return sysfmt.Append(dst, p.Format(&ev.Vals), v)
+	}
 	switch p.Type {
 	case events.TypeInt, events.TypeFd:
 		if p.Size == 4 {
@@ -63,6 +80,9 @@ func appendArg(dst []byte, ev *events.Event, i int, p events.Param, json bool) [
 		}
 		return strconv.AppendUint(dst, v, 10)
 	case events.TypePtr:
+		if !json && v == 0 {
+			return append(dst, "NULL"...)
+		}
 		if json {
 			dst = append(dst, '"')
 		}

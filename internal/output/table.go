@@ -7,6 +7,7 @@ import (
 
 	"github.com/ctrace-dev/ctrace/internal/containers"
 	"github.com/ctrace-dev/ctrace/internal/events"
+	"github.com/ctrace-dev/ctrace/internal/sysfmt"
 )
 
 // Table writes one aligned line per event, for people.
@@ -73,11 +74,11 @@ func AppendTableLine(dst []byte, ev *events.Event, c *containers.Container) []by
 		}
 		dst = append(dst, p.Name...)
 		dst = append(dst, '=')
-		if p.Type == events.TypeFd && ev.FdDesc[i] == "AT_FDCWD" {
-			dst = append(dst, "AT_FDCWD"...)
-			continue
+		if p.Type == events.TypeFd && p.Fmt != sysfmt.None { // dirfd: AT_FDCWD
+			dst = sysfmt.Append(dst, p.Fmt, ev.Vals[i])
+		} else {
+			dst = appendArg(dst, ev, i, p, false)
 		}
-		dst = appendArg(dst, ev, i, p, false)
 		if p.Type == events.TypeFd && ev.FdDesc[i] != "" {
 			dst = append(dst, '<')
 			dst = AppendTerminal(dst, []byte(ev.FdDesc[i]))
@@ -90,9 +91,12 @@ func AppendTableLine(dst []byte, ev *events.Event, c *containers.Container) []by
 		dst = append(dst, " = ?"...)
 	case ev.Unfinished:
 		dst = append(dst, " <unfinished>"...)
+	case errnoOf(ev) != 0:
+		dst = append(dst, " = -1 "...)
+		dst = sysfmt.AppendErrno(dst, errnoOf(ev))
 	case ev.Def.Syscall:
 		dst = append(dst, " = "...)
-		dst = strconv.AppendInt(dst, ev.Retval, 10)
+		dst = appendRetval(dst, ev)
 	}
 	return append(dst, '\n')
 }
@@ -107,4 +111,14 @@ func pad(dst []byte, width, used int) []byte {
 		dst = append(dst, ' ')
 	}
 	return dst
+}
+
+// appendRetval renders a successful return value: addresses (mmap, brk) in
+// hex as strace does, everything else in decimal.
+func appendRetval(dst []byte, ev *events.Event) []byte {
+	if ev.Retval > 1<<32 || ev.Retval < -4095 {
+		dst = append(dst, '0', 'x')
+		return strconv.AppendUint(dst, uint64(ev.Retval), 16)
+	}
+	return strconv.AppendInt(dst, ev.Retval, 10)
 }

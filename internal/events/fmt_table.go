@@ -1,0 +1,168 @@
+package events
+
+import "github.com/ctrace-dev/ctrace/internal/sysfmt"
+
+// paramFormats: syscall name (x86_64 conventional name, as syscalls.Name
+// returns it) -> parameter name (the kernel's, from
+// internal/syscalls/tables/prototypes.tsv) -> the sysfmt formatter that
+// renders it as strace does. Data only.
+//
+// Two kinds depend on another argument of the call and are refined with
+// sysfmt.Kind.Resolve and paramControls: socket/socketpair "protocol" (by
+// "family") and fcntl "arg" (by "cmd").
+var paramFormats = map[string]map[string]sysfmt.Kind{
+	// Files and directories.
+	"open":              {"flags": sysfmt.OpenFlags, "mode": sysfmt.FileMode},
+	"openat":            {"dfd": sysfmt.DirFd, "flags": sysfmt.OpenFlags, "mode": sysfmt.FileMode},
+	"creat":             {"mode": sysfmt.FileMode},
+	"mq_open":           {"oflag": sysfmt.OpenFlags, "mode": sysfmt.FileMode},
+	"open_by_handle_at": {"flags": sysfmt.OpenFlags},
+	"name_to_handle_at": {"dfd": sysfmt.DirFd, "flag": sysfmt.AtFlags},
+	"access":            {"mode": sysfmt.AccessMode},
+	"faccessat":         {"dfd": sysfmt.DirFd, "mode": sysfmt.AccessMode},
+	"faccessat2":        {"dfd": sysfmt.DirFd, "mode": sysfmt.AccessMode, "flags": sysfmt.AccessAtFlags},
+	"mkdir":             {"mode": sysfmt.FileMode},
+	"mkdirat":           {"dfd": sysfmt.DirFd, "mode": sysfmt.FileMode},
+	"mknod":             {"mode": sysfmt.NodeMode},
+	"mknodat":           {"dfd": sysfmt.DirFd, "mode": sysfmt.NodeMode},
+	"chmod":             {"mode": sysfmt.FileMode},
+	"fchmod":            {"mode": sysfmt.FileMode},
+	"fchmodat":          {"dfd": sysfmt.DirFd, "mode": sysfmt.FileMode},
+	"fchmodat2":         {"dfd": sysfmt.DirFd, "mode": sysfmt.FileMode, "flags": sysfmt.AtFlags},
+	"umask":             {"mask": sysfmt.FileMode},
+	"fchownat":          {"dfd": sysfmt.DirFd, "flag": sysfmt.AtFlags},
+	"newfstatat":        {"dfd": sysfmt.DirFd, "flag": sysfmt.AtFlags},
+	"statx":             {"dfd": sysfmt.DirFd, "flags": sysfmt.StatxFlags, "mask": sysfmt.StatxMask},
+	"unlinkat":          {"dfd": sysfmt.DirFd, "flag": sysfmt.AtFlags},
+	"linkat":            {"olddfd": sysfmt.DirFd, "newdfd": sysfmt.DirFd, "flags": sysfmt.AtFlags},
+	"symlinkat":         {"newdfd": sysfmt.DirFd},
+	"readlinkat":        {"dfd": sysfmt.DirFd},
+	"renameat":          {"olddfd": sysfmt.DirFd, "newdfd": sysfmt.DirFd},
+	"renameat2":         {"olddfd": sysfmt.DirFd, "newdfd": sysfmt.DirFd, "flags": sysfmt.RenameFlags},
+	"futimesat":         {"dfd": sysfmt.DirFd},
+	"utimensat":         {"dfd": sysfmt.DirFd, "flags": sysfmt.AtFlags},
+	"execveat":          {"fd": sysfmt.DirFd, "flags": sysfmt.AtFlags},
+	"openat2":           {"dfd": sysfmt.DirFd},
+	"file_getattr":      {"dfd": sysfmt.DirFd, "at_flags": sysfmt.AtFlags},
+	"file_setattr":      {"dfd": sysfmt.DirFd, "at_flags": sysfmt.AtFlags},
+	"getxattrat":        {"dfd": sysfmt.DirFd, "at_flags": sysfmt.AtFlags},
+	"setxattrat":        {"dfd": sysfmt.DirFd, "at_flags": sysfmt.AtFlags},
+	"listxattrat":       {"dfd": sysfmt.DirFd, "at_flags": sysfmt.AtFlags},
+	"removexattrat":     {"dfd": sysfmt.DirFd, "at_flags": sysfmt.AtFlags},
+	"fanotify_mark":     {"dfd": sysfmt.DirFd},
+	"inotify_init1":     {"flags": sysfmt.InotifyInitFlags},
+	"inotify_add_watch": {"mask": sysfmt.InotifyMask},
+	"lseek":             {"whence": sysfmt.Whence},
+	"fadvise64":         {"advice": sysfmt.FadviseAdvice},
+	"fallocate":         {"mode": sysfmt.FallocateMode},
+	"flock":             {"cmd": sysfmt.FlockOp},
+	"sync_file_range":   {"flags": sysfmt.SyncFileRangeFlags},
+	"splice":            {"flags": sysfmt.SpliceFlags},
+	"tee":               {"flags": sysfmt.SpliceFlags},
+	"vmsplice":          {"flags": sysfmt.SpliceFlags},
+	"preadv2":           {"flags": sysfmt.RwfFlags},
+	"pwritev2":          {"flags": sysfmt.RwfFlags},
+	"memfd_create":      {"flags": sysfmt.MemfdFlags},
+	"close_range":       {"flags": sysfmt.CloseRangeFlags},
+
+	// File descriptors.
+	"fcntl":           {"cmd": sysfmt.FcntlCmd, "arg": sysfmt.FcntlArg},
+	"ioctl":           {"cmd": sysfmt.IoctlRequest},
+	"pipe2":           {"flags": sysfmt.OFlags},
+	"dup3":            {"flags": sysfmt.OFlags},
+	"eventfd2":        {"flags": sysfmt.EventfdFlags},
+	"signalfd4":       {"flags": sysfmt.SignalfdFlags},
+	"timerfd_create":  {"clockid": sysfmt.ClockID, "flags": sysfmt.TimerfdFlags},
+	"timerfd_settime": {"flags": sysfmt.TimerfdFlags},
+	"epoll_create1":   {"flags": sysfmt.EpollFlags},
+	"epoll_ctl":       {"op": sysfmt.EpollCtlOp},
+	"userfaultfd":     {"flags": sysfmt.UserfaultfdFlags},
+	"pidfd_open":      {"flags": sysfmt.PidfdOpenFlags},
+
+	// Memory.
+	"mmap":            {"prot": sysfmt.MmapProt, "flags": sysfmt.MmapFlags},
+	"mprotect":        {"prot": sysfmt.MmapProt},
+	"pkey_mprotect":   {"prot": sysfmt.MmapProt},
+	"mremap":          {"flags": sysfmt.MremapFlags},
+	"madvise":         {"behavior": sysfmt.MadviseAdvice},
+	"process_madvise": {"behavior": sysfmt.MadviseAdvice},
+	"msync":           {"flags": sysfmt.MsyncFlags},
+	"mlockall":        {"flags": sysfmt.MlockallFlags},
+	"mlock2":          {"flags": sysfmt.Mlock2Flags},
+
+	// Processes, namespaces, signals.
+	"clone":                  {"clone_flags": sysfmt.CloneFlags},
+	"unshare":                {"unshare_flags": sysfmt.UnshareFlags},
+	"setns":                  {"flags": sysfmt.SetnsType},
+	"wait4":                  {"options": sysfmt.WaitOptions},
+	"waitid":                 {"which": sysfmt.WaitIdType, "options": sysfmt.WaitOptions},
+	"kill":                   {"sig": sysfmt.Signal},
+	"tkill":                  {"sig": sysfmt.Signal},
+	"tgkill":                 {"sig": sysfmt.Signal},
+	"rt_sigqueueinfo":        {"sig": sysfmt.Signal},
+	"rt_tgsigqueueinfo":      {"sig": sysfmt.Signal},
+	"rt_sigaction":           {"sig": sysfmt.Signal},
+	"pidfd_send_signal":      {"sig": sysfmt.Signal},
+	"rt_sigprocmask":         {"how": sysfmt.SigprocmaskHow},
+	"prctl":                  {"option": sysfmt.PrctlOption},
+	"arch_prctl":             {"option": sysfmt.ArchPrctlCode},
+	"ptrace":                 {"request": sysfmt.PtraceRequest},
+	"seccomp":                {"op": sysfmt.SeccompOp, "flags": sysfmt.SeccompFlags},
+	"bpf":                    {"cmd": sysfmt.BpfCmd},
+	"keyctl":                 {"option": sysfmt.KeyctlCmd},
+	"getrlimit":              {"resource": sysfmt.RlimitResource},
+	"setrlimit":              {"resource": sysfmt.RlimitResource},
+	"prlimit64":              {"resource": sysfmt.RlimitResource},
+	"getrusage":              {"who": sysfmt.RusageWho},
+	"getpriority":            {"which": sysfmt.PriorityWhich},
+	"setpriority":            {"which": sysfmt.PriorityWhich},
+	"getitimer":              {"which": sysfmt.ItimerWhich},
+	"setitimer":              {"which": sysfmt.ItimerWhich},
+	"sched_setscheduler":     {"policy": sysfmt.SchedPolicy},
+	"sched_get_priority_max": {"policy": sysfmt.SchedPolicy},
+	"sched_get_priority_min": {"policy": sysfmt.SchedPolicy},
+	"futex":                  {"op": sysfmt.FutexOp},
+	"getrandom":              {"flags": sysfmt.GetrandomFlags},
+
+	// Time.
+	"clock_gettime":   {"which_clock": sysfmt.ClockID},
+	"clock_settime":   {"which_clock": sysfmt.ClockID},
+	"clock_getres":    {"which_clock": sysfmt.ClockID},
+	"clock_adjtime":   {"which_clock": sysfmt.ClockID},
+	"clock_nanosleep": {"which_clock": sysfmt.ClockID, "flags": sysfmt.TimerFlags},
+	"timer_create":    {"which_clock": sysfmt.ClockID},
+	"timer_settime":   {"flags": sysfmt.TimerFlags},
+
+	// Sockets.
+	"socket":     {"family": sysfmt.SocketFamily, "type": sysfmt.SocketType, "protocol": sysfmt.SocketProtocol},
+	"socketpair": {"family": sysfmt.SocketFamily, "type": sysfmt.SocketType, "protocol": sysfmt.SocketProtocol},
+	"accept4":    {"flags": sysfmt.SocketFlags},
+	"shutdown":   {"how": sysfmt.ShutdownHow},
+	"setsockopt": {"level": sysfmt.SockoptLevel},
+	"getsockopt": {"level": sysfmt.SockoptLevel},
+	"sendto":     {"flags": sysfmt.MsgFlags},
+	"recvfrom":   {"flags": sysfmt.MsgFlags},
+	"sendmsg":    {"flags": sysfmt.MsgFlags},
+	"recvmsg":    {"flags": sysfmt.MsgFlags},
+	"sendmmsg":   {"flags": sysfmt.MsgFlags},
+	"recvmmsg":   {"flags": sysfmt.MsgFlags},
+
+	// Mounts.
+	"mount":          {"flags": sysfmt.MountFlags},
+	"umount2":        {"flags": sysfmt.UmountFlags},
+	"fsopen":         {"flags": sysfmt.FsopenFlags},
+	"fsmount":        {"flags": sysfmt.FsmountFlags},
+	"fspick":         {"dfd": sysfmt.DirFd, "flags": sysfmt.FspickFlags},
+	"move_mount":     {"from_dfd": sysfmt.DirFd, "to_dfd": sysfmt.DirFd, "flags": sysfmt.MoveMountFlags},
+	"open_tree":      {"dfd": sysfmt.DirFd, "flags": sysfmt.OpenTreeFlags},
+	"open_tree_attr": {"dfd": sysfmt.DirFd, "flags": sysfmt.OpenTreeFlags},
+	"mount_setattr":  {"dfd": sysfmt.DirFd, "flags": sysfmt.MountSetattrFlags},
+}
+
+// paramControls: syscall name -> parameter -> the parameter of the same call
+// whose value refines its formatter (sysfmt.Kind.Resolve). Data only.
+var paramControls = map[string]map[string]string{
+	"socket":     {"protocol": "family"},
+	"socketpair": {"protocol": "family"},
+	"fcntl":      {"arg": "cmd"},
+}
