@@ -212,4 +212,45 @@ else
 	log "image: $IMAGE_LATEST is up to date (recipe $recipe_hash)"
 fi
 
+# ---- test image: ctrace-test/strace ------------------------------------------
+# busybox + the host's strace and its libraries (test/e2e/strace_test.go). The
+# recipe is test/images/strace/build-rootfs.sh; its text and every host file it
+# copies (--inputs) feed the tag, so a new strace or libc re-imports the image.
+STRACE_RECIPE=$REPO_ROOT/test/images/strace/build-rootfs.sh
+STRACE_REPO=ctrace-test/strace
+[[ -f $STRACE_RECIPE ]] || die "$STRACE_RECIPE missing"
+strace_inputs=$(bash "$STRACE_RECIPE" --inputs) || die "strace image: $STRACE_RECIPE --inputs failed"
+strace_hash=$(
+	{
+		echo "ctrace-test/strace recipe v1"
+		cat "$STRACE_RECIPE"
+		printf '%s\n' "${IMAGE_CHANGES[@]}"
+		while IFS= read -r f; do
+			printf '%s ' "$f"
+			sha256sum <"$f"
+		done <<<"$strace_inputs"
+	} | sha256sum | cut -c1-16
+)
+STRACE_TAG="$STRACE_REPO:$strace_hash"
+STRACE_LATEST="$STRACE_REPO:latest"
+
+tag_id=$(image_id "$STRACE_TAG")
+if [[ -z $tag_id ]]; then
+	[[ -z $WORK_DIR ]] || rm -rf -- "$WORK_DIR"
+	WORK_DIR=$(mktemp -d /tmp/ctrace-test-rootfs.XXXXXX)
+	bash "$STRACE_RECIPE" "$WORK_DIR/rootfs" || die "strace image: $STRACE_RECIPE failed"
+	tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --format=gnu \
+		-C "$WORK_DIR/rootfs" -cf "$WORK_DIR/rootfs.tar" .
+	docker import "${IMAGE_CHANGES[@]}" --message "ctrace strace test image, recipe $strace_hash" \
+		"$WORK_DIR/rootfs.tar" "$STRACE_TAG" >/dev/null ||
+		die "docker import of $STRACE_TAG failed"
+	docker tag "$STRACE_TAG" "$STRACE_LATEST"
+	log "image: imported $STRACE_TAG and tagged $STRACE_LATEST"
+elif [[ $(image_id "$STRACE_LATEST") != "$tag_id" ]]; then
+	docker tag "$STRACE_TAG" "$STRACE_LATEST"
+	log "image: $STRACE_TAG present, re-tagged $STRACE_LATEST to it"
+else
+	log "image: $STRACE_LATEST is up to date (recipe $strace_hash)"
+fi
+
 log "done"

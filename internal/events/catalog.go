@@ -18,23 +18,25 @@ import (
 type ParamType uint8
 
 const (
-	TypeInt      ParamType = iota + 1 // signed integer of Size bytes: JSON number
-	TypeUint                          // unsigned integer of Size bytes: JSON number
-	TypeFd                            // file descriptor (signed int): JSON number
-	TypePtr                           // user pointer: JSON string "0x…"
-	TypeStr                           // NUL-terminated string read by the kernel: JSON string
-	TypeStrArr                        // array of strings (argv): JSON array of strings
-	TypeSockaddr                      // struct sockaddr: JSON object {family, addr, port} or {family, path}
-	TypeTimespec                      // struct timespec: JSON object {sec, nsec}
-	TypeTimeval                       // struct timeval: JSON object {sec, usec}
-	TypeStat                          // struct stat: JSON object {mode, size, ino, dev, nlink, uid, gid}
-	TypeFdPair                        // int[2] of file descriptors (pipe, socketpair): JSON array of numbers
-	TypeBuf                           // data buffer: JSON string, "0x…" unless contents are captured (opt-in)
+	TypeInt       ParamType = iota + 1 // signed integer of Size bytes: JSON number
+	TypeUint                           // unsigned integer of Size bytes: JSON number
+	TypeFd                             // file descriptor (signed int): JSON number
+	TypePtr                            // user pointer: JSON string "0x…"
+	TypeStr                            // NUL-terminated string read by the kernel: JSON string
+	TypeStrArr                         // array of strings (argv): JSON array of strings
+	TypeSockaddr                       // struct sockaddr: JSON object {family, addr, port} or {family, path}
+	TypeTimespec                       // struct timespec: JSON object {sec, nsec}
+	TypeTimeval                        // struct timeval: JSON object {sec, usec}
+	TypeStat                           // struct stat: JSON object {mode, size, ino, dev, nlink, uid, gid}
+	TypeFdPair                         // int[2] of file descriptors (pipe, socketpair): JSON array of numbers
+	TypeBuf                            // data buffer: JSON string, "0x…" unless contents are captured (opt-in)
+	TypeCapHeader                      // cap_user_header_t: JSON object {version, pid}
+	TypeCapData                        // cap_user_data_t (v3, two words): JSON object {effective, permitted, inheritable} of capability-name arrays
 )
 
 var typeNames = [...]string{TypeInt: "int", TypeUint: "uint", TypeFd: "fd", TypePtr: "pointer", TypeStr: "string",
 	TypeStrArr: "string[]", TypeSockaddr: "sockaddr", TypeTimespec: "timespec", TypeTimeval: "timeval", TypeStat: "stat",
-	TypeFdPair: "fd[2]", TypeBuf: "buffer"}
+	TypeFdPair: "fd[2]", TypeBuf: "buffer", TypeCapHeader: "cap_header", TypeCapData: "cap_data"}
 
 func (t ParamType) String() string {
 	if int(t) < len(typeNames) && typeNames[t] != "" {
@@ -294,8 +296,10 @@ func argCapture(p Param, arch syscalls.Arch, opts CaptureOptions) (bpf.ArgKind, 
 		return bpf.ArgBytes, 16
 	case TypeStat:
 		return bpf.ArgBytes, statSize
-	case TypeFdPair:
+	case TypeFdPair, TypeCapHeader:
 		return bpf.ArgBytes, 8
+	case TypeCapData:
+		return bpf.ArgBytes, 24
 	case TypeBuf:
 		if opts.BufferBytes <= 0 {
 			return bpf.ArgRaw, 0

@@ -101,7 +101,12 @@ func paramOf(p syscalls.Param) Param {
 		out.Type = TypeStrArr
 	case p.CType == "const char *" && !notStrings[p.Name]:
 		out.Type = TypeStr
-	case strings.HasSuffix(ct, "*") || strings.HasSuffix(ct, "_t *") || strings.HasPrefix(ct, "cap_user_"):
+	case ct == "cap_user_header_t":
+		out.Type = TypeCapHeader
+	case ct == "cap_user_data_t":
+		out.Type = TypeCapData
+		out.Out = !strings.HasPrefix(p.CType, "const ") // capget fills it, capset reads it
+	case isPtr:
 		out.Type = TypePtr
 	case fdNames[p.Name]:
 		out.Type, out.Size = TypeFd, 4

@@ -111,3 +111,30 @@ func (e *Event) Value(i int) ([]byte, bool) {
 	}
 	return nil, false
 }
+
+// CapHeader is a decoded struct __user_cap_header_struct.
+type CapHeader struct {
+	Version uint32
+	PID     int32
+}
+
+// DecodeCapHeader decodes 8 bytes of a capability header.
+func DecodeCapHeader(b []byte) (CapHeader, bool) {
+	if len(b) < 8 {
+		return CapHeader{}, false
+	}
+	return CapHeader{Version: binary.LittleEndian.Uint32(b), PID: int32(binary.LittleEndian.Uint32(b[4:]))}, true
+}
+
+// CapData holds the three 64-bit capability sets of a v2/v3 cap_user_data_t
+// (two struct __user_cap_data_struct: low then high words).
+type CapData struct{ Effective, Permitted, Inheritable uint64 }
+
+// DecodeCapData decodes 24 bytes of capability data.
+func DecodeCapData(b []byte) (CapData, bool) {
+	if len(b) < 24 {
+		return CapData{}, false
+	}
+	w := func(i int) uint64 { return uint64(binary.LittleEndian.Uint32(b[4*i:])) }
+	return CapData{Effective: w(0) | w(3)<<32, Permitted: w(1) | w(4)<<32, Inheritable: w(2) | w(5)<<32}, true
+}

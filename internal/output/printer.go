@@ -100,7 +100,8 @@ func appendArg(dst []byte, ev *events.Event, i int, p events.Param, json bool) [
 		dst = append(dst, '"')
 		dst = AppendTerminal(dst, s)
 		return append(dst, '"')
-	case events.TypeSockaddr, events.TypeTimespec, events.TypeTimeval, events.TypeStat, events.TypeFdPair:
+	case events.TypeSockaddr, events.TypeTimespec, events.TypeTimeval, events.TypeStat, events.TypeFdPair,
+		events.TypeCapHeader, events.TypeCapData:
 		return appendStruct(dst, ev, i, p, json)
 	case events.TypeBuf:
 		b, ok := ev.Value(i)

@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/ctrace-dev/ctrace/internal/events"
+	"github.com/ctrace-dev/ctrace/internal/sysfmt"
 )
 
 // appendStruct renders a decoded struct argument: a JSON object (or array
@@ -111,6 +112,36 @@ func appendStruct(dst []byte, ev *events.Event, i int, p events.Param, json bool
 		dst = kv(dst, false, "gid")
 		dst = strconv.AppendUint(dst, uint64(st.GID), 10)
 		return append(dst, '}')
+	case events.TypeCapHeader:
+		h, ok := events.DecodeCapHeader(b)
+		if !ok {
+			return empty()
+		}
+		dst = append(dst, '{')
+		dst = kv(dst, true, "version")
+		if name := sysfmt.CapVersion(h.Version); name != "" {
+			dst = str(dst, []byte(name))
+		} else {
+			dst = str(dst, strconv.AppendUint([]byte("0x"), uint64(h.Version), 16))
+		}
+		dst = kv(dst, false, "pid")
+		dst = strconv.AppendInt(dst, int64(h.PID), 10)
+		return append(dst, '}')
+	case events.TypeCapData:
+		d, ok := events.DecodeCapData(b)
+		if !ok {
+			return empty()
+		}
+		dst = append(dst, '{')
+		for j, set := range [3]uint64{d.Effective, d.Permitted, d.Inheritable} {
+			dst = kv(dst, j == 0, [3]string{"effective", "permitted", "inheritable"}[j])
+			if json {
+				dst = appendCapNames(dst, set)
+			} else {
+				dst = sysfmt.AppendCapSet(dst, set)
+			}
+		}
+		return append(dst, '}')
 	case events.TypeFdPair:
 		fds, ok := events.DecodeFdPair(b)
 		if !ok {
@@ -154,4 +185,25 @@ func appendMode(dst []byte, mode uint32) []byte {
 	}
 	dst = append(dst, '0')
 	return strconv.AppendUint(dst, uint64(mode&0o7777), 8)
+}
+
+// appendCapNames renders a capability set as a JSON array of names.
+func appendCapNames(dst []byte, set uint64) []byte {
+	dst = append(dst, '[')
+	first := true
+	for n := 0; n < 64; n++ {
+		if set&(1<<n) == 0 {
+			continue
+		}
+		if !first {
+			dst = append(dst, ',')
+		}
+		first = false
+		name := sysfmt.CapName(n)
+		if name == "" {
+			name = "CAP_" + strconv.Itoa(n)
+		}
+		dst = AppendJSONString(dst, []byte(name))
+	}
+	return append(dst, ']')
 }
