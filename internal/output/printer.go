@@ -80,48 +80,17 @@ func appendArg(dst []byte, ev *events.Event, i int, p events.Param, json bool) [
 		}
 		return strconv.AppendUint(dst, v, 10)
 	case events.TypePtr:
-		if !json && v == 0 {
-			return append(dst, "NULL"...)
-		}
-		if json {
-			dst = append(dst, '"')
-		}
-		dst = append(dst, '0', 'x')
-		dst = strconv.AppendUint(dst, v, 16)
-		if json {
-			dst = append(dst, '"')
-		}
-		return dst
+		return appendPtr(dst, v, json)
 	case events.TypeStr:
-		s := strArg(ev, i)
-		if json {
-			return AppendJSONString(dst, s)
-		}
-		dst = append(dst, '"')
-		dst = AppendTerminal(dst, s)
-		return append(dst, '"')
+		return appendString(dst, strArg(ev, i), json)
 	case events.TypeSockaddr, events.TypeTimespec, events.TypeTimeval, events.TypeStat, events.TypeFdPair,
 		events.TypeCapHeader, events.TypeCapData:
 		return appendStruct(dst, ev, i, p, json)
 	case events.TypeBuf:
-		b, ok := ev.Value(i)
-		if !ok {
-			if json {
-				dst = append(dst, '"')
-			}
-			dst = append(dst, '0', 'x')
-			dst = strconv.AppendUint(dst, v, 16)
-			if json {
-				dst = append(dst, '"')
-			}
-			return dst
+		if b, ok := ev.Value(i); ok {
+			return appendString(dst, b, json)
 		}
-		if json {
-			return AppendJSONString(dst, b)
-		}
-		dst = append(dst, '"')
-		dst = AppendTerminal(dst, b)
-		return append(dst, '"')
+		return appendPtr(dst, v, json)
 	case events.TypeStrArr:
 		dst = append(dst, '[')
 		n := 0
@@ -136,13 +105,7 @@ func appendArg(dst []byte, ev *events.Event, i int, p events.Param, json bool) [
 				}
 			}
 			n++
-			if json {
-				dst = AppendJSONString(dst, s.Value)
-			} else {
-				dst = append(dst, '"')
-				dst = AppendTerminal(dst, s.Value)
-				dst = append(dst, '"')
-			}
+			dst = appendString(dst, s.Value, json)
 		}
 		if !json && hasFlag(ev, i, func(s events.Str) bool { return s.More }) {
 			dst = append(dst, ", ..."...)
@@ -150,6 +113,33 @@ func appendArg(dst []byte, ev *events.Event, i int, p events.Param, json bool) [
 		return append(dst, ']')
 	}
 	return strconv.AppendUint(dst, v, 10)
+}
+
+// appendPtr renders a pointer: "0x…" (quoted in JSON), NULL in the table.
+func appendPtr(dst []byte, v uint64, json bool) []byte {
+	if !json && v == 0 {
+		return append(dst, "NULL"...)
+	}
+	if json {
+		dst = append(dst, '"')
+	}
+	dst = append(dst, '0', 'x')
+	dst = strconv.AppendUint(dst, v, 16)
+	if json {
+		dst = append(dst, '"')
+	}
+	return dst
+}
+
+// appendString renders a container-controlled string: a JSON string, or a
+// quoted terminal-escaped one.
+func appendString(dst, s []byte, json bool) []byte {
+	if json {
+		return AppendJSONString(dst, s)
+	}
+	dst = append(dst, '"')
+	dst = AppendTerminal(dst, s)
+	return append(dst, '"')
 }
 
 // strArg returns the first string value of parameter i.

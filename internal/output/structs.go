@@ -28,14 +28,7 @@ func appendStruct(dst []byte, ev *events.Event, i int, p events.Param, json bool
 		dst = append(dst, k...)
 		return append(dst, '=')
 	}
-	str := func(dst []byte, s []byte) []byte {
-		if json {
-			return AppendJSONString(dst, s)
-		}
-		dst = append(dst, '"')
-		dst = AppendTerminal(dst, s)
-		return append(dst, '"')
-	}
+	str := func(dst []byte, s []byte) []byte { return appendString(dst, s, json) }
 	empty := func() []byte {
 		if json {
 			if p.Type == events.TypeFdPair {
@@ -43,11 +36,7 @@ func appendStruct(dst []byte, ev *events.Event, i int, p events.Param, json bool
 			}
 			return append(dst, '{', '}')
 		}
-		if ev.Vals[i] == 0 {
-			return append(dst, "NULL"...)
-		}
-		dst = append(dst, '0', 'x')
-		return strconv.AppendUint(dst, ev.Vals[i], 16)
+		return appendPtr(dst, ev.Vals[i], false)
 	}
 	if !ok {
 		return empty()
