@@ -57,8 +57,37 @@ later, from their first syscall. Prints one line (table) or one JSON object
 	fl.IntVar(&f.dataBytes, "capture-data", 0, "capture up to N bytes (max 256) of read/write/send/recv data buffers; off by default: data may be secret")
 	fl.StringVar(&f.dockerSocket, "docker-socket", docker.DefaultSocket, "Docker Engine API socket")
 	fl.StringVar(&f.podmanSocket, "podman-socket", docker.PodmanSocket, "Podman's Docker-compatible API socket")
+	registerCompletions(cmd, e)
 	cmd.AddCommand(ls)
 	return cmd
+}
+
+// registerCompletions completes event and set names from the catalogue.
+func registerCompletions(cmd *cobra.Command, e *env) {
+	events := func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		cat, err := e.catalog()
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveError
+		}
+		return cat.Names(), cobra.ShellCompDirectiveNoFileComp
+	}
+	sets := func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		cat, err := e.catalog()
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveError
+		}
+		return filter.SetNames(cat), cobra.ShellCompDirectiveNoFileComp
+	}
+	formats := func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		var out []string
+		for _, f := range output.Formats {
+			out = append(out, string(f))
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
+	}
+	for flag, fn := range map[string]cobra.CompletionFunc{"event": events, "exclude-event": events, "set": sets, "exclude-set": sets, "output-format": formats} {
+		cmd.RegisterFlagCompletionFunc(flag, fn)
+	}
 }
 
 func runTrace(cmd *cobra.Command, e *env, f traceFlags) error {

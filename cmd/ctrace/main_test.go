@@ -1,0 +1,96 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// ctrace runs the CLI in-process with a private config file.
+func ctrace(t *testing.T, config string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	if config == "" {
+		config = filepath.Join(t.TempDir(), "config.json")
+	}
+	t.Setenv("CTRACE_CONFIG", config)
+	var out, errb bytes.Buffer
+	code = run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// TestBadInputOneLineErrors: every bad input gives a one-line error and a
+// non-zero exit, never a stack trace or usage dump.
+func TestBadInputOneLineErrors(t *testing.T) {
+	badConfig := filepath.Join(t.TempDir(), "bad.json")
+	os.WriteFile(badConfig, []byte("{output-format"), 0o600)
+	cases := []struct {
+		config string
+		args   []string
+		want   string
+	}{
+		{"", []string{"trace", "--event", "opnat"}, `did you mean "openat"`},
+		{"", []string{"trace", "--set", "nosuch"}, "unknown event set"},
+		{"", []string{"trace", "--output-format", "xml"}, "unknown output format"},
+		{"", []string{"trace", "--buffer-size", "3"}, "power of two"},
+		{"", []string{"trace", "--capture-data", "9999"}, "between 0 and 256"},
+		{"", []string{"trace", "extra-arg"}, "unknown command"},
+		{"", []string{"config", "--set", "colour=blue"}, "unknown config key"},
+		{"", []string{"config", "--set", "output-format=xml"}, "use table or json"},
+		{badConfig, []string{"trace"}, "is malformed"},
+		{badConfig, []string{"config", "--list"}, "is malformed"},
+		{"", []string{"list", "--set", "nosuch"}, "unknown event set"},
+		{"", []string{"nosuchcommand"}, "unknown command"},
+	}
+	for _, c := range cases {
+		code, stdout, stderr := ctrace(t, c.config, c.args...)
+		if code == 0 {
+			t.Errorf("%v: exit 0", c.args)
+		}
+		if !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: stderr %q lacks %q", c.args, stderr, c.want)
+		}
+		if n := strings.Count(strings.TrimSpace(stderr), "\n"); n != 0 || strings.Contains(stderr, "goroutine") || strings.Contains(stderr, "Usage:") {
+			t.Errorf("%v: not a one-line error:\n%s", c.args, stderr)
+		}
+		if stdout != "" {
+			t.Errorf("%v: printed to stdout: %q", c.args, stdout)
+		}
+	}
+}
+
+func TestConfigRoundTrip(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "c.json")
+	if code, _, stderr := ctrace(t, cfg, "config", "--set", "output-format=json", "--set", "events-path=/tmp/ctrace-test/events.json"); code != 0 {
+		t.Fatal(stderr)
+	}
+	code, stdout, _ := ctrace(t, cfg, "config", "--get", "output-format")
+	if code != 0 || stdout != "json\n" {
+		t.Errorf("get = %q", stdout)
+	}
+	ctrace(t, cfg, "config", "--unset", "events-path")
+	_, stdout, _ = ctrace(t, cfg, "config", "--list")
+	if !strings.Contains(stdout, "events-path=\n") || !strings.Contains(stdout, "output-format=json") {
+		t.Errorf("list = %q", stdout)
+	}
+}
+
+// TestCatalogueDocUpToDate: docs/catalogue.md is what `ctrace list --markdown` prints.
+func TestCatalogueDocUpToDate(t *testing.T) {
+	_, stdout, _ := ctrace(t, "", "list", "--markdown")
+	want, err := os.ReadFile("../../docs/catalogue.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stdout != string(want) {
+		t.Error("docs/catalogue.md is stale: run ./dist/ctrace list --markdown > docs/catalogue.md (make docs)")
+	}
+}
+
+func TestListSet(t *testing.T) {
+	code, stdout, _ := ctrace(t, "", "list", "--set", "net")
+	if code != 0 || !strings.Contains(stdout, "connect") || strings.Contains(stdout, "openat ") {
+		t.Errorf("list --set net:\n%s", stdout)
+	}
+}
