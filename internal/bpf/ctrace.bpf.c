@@ -18,6 +18,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 volatile const __s32 cfg_v1_subsys_id = -1; /* -1: cgroup v2 ids */
 volatile const __s32 cfg_hierarchy_id = 0;  /* hierarchy whose cgroup_mkdir/rmdir we follow */
 volatile const __u64 cfg_wakeup_bytes = 1 << 20;
+volatile const __u32 cfg_lifecycle = CTRACE_LC_FORK | CTRACE_LC_EXEC | CTRACE_LC_EXIT;
 
 #define SCRATCH_SIZE 32768
 #define OFF_MASK 16383 /* every item starts below this offset */
@@ -117,6 +118,7 @@ const enum ctrace_item_flags *unused_iflags __attribute__((unused));
 const enum ctrace_syscall_flags *unused_sflags __attribute__((unused));
 const enum ctrace_cgroup_state *unused_cgstate __attribute__((unused));
 const enum ctrace_stat *unused_stat __attribute__((unused));
+const enum ctrace_lifecycle *unused_lifecycle __attribute__((unused));
 
 static __always_inline void count(__u32 which)
 {
@@ -449,13 +451,18 @@ int ctrace_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	if (!in_container(cgid))
 		return 0;
 
+	/* Events filtered out stop here; numbers beyond the table are always kept. */
+	__u32 nr = ctx->args[1];
+	const struct ctrace_syscall_conf *conf = conf_of(nr);
+	if (conf && !(conf->flags & CTRACE_SC_ENABLED))
+		return 0;
+
 	struct pending p = {};
 	p.ts_ns = bpf_ktime_get_boot_ns();
 	p.cgroup_id = cgid;
-	p.nr = ctx->args[1];
+	p.nr = nr;
 	read_args((struct pt_regs *)ctx->args[0], p.args);
 
-	const struct ctrace_syscall_conf *conf = conf_of(p.nr);
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 
 	if (conf && (conf->flags & CTRACE_SC_NORETURN)) {
@@ -497,6 +504,8 @@ int ctrace_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 SEC("raw_tp/sched_process_fork")
 int ctrace_sched_fork(struct bpf_raw_tracepoint_args *ctx)
 {
+	if (!(cfg_lifecycle & CTRACE_LC_FORK))
+		return 0;
 	__u64 cgid = current_cgroup_id();
 	if (!in_container(cgid))
 		return 0;
@@ -541,6 +550,8 @@ int ctrace_sched_exec(struct bpf_raw_tracepoint_args *ctx)
 		}
 	}
 
+	if (!(cfg_lifecycle & CTRACE_LC_EXEC))
+		return 0;
 	__u32 zero = 0;
 	struct scratch *s = bpf_map_lookup_elem(&scratch, &zero);
 	if (!s)
@@ -574,6 +585,8 @@ int ctrace_sched_exit(struct bpf_raw_tracepoint_args *ctx)
 		bpf_map_delete_elem(&pending_exec, &tid);
 	}
 
+	if (!(cfg_lifecycle & CTRACE_LC_EXIT))
+		return 0;
 	__u32 zero = 0;
 	struct scratch *s = bpf_map_lookup_elem(&scratch, &zero);
 	if (!s)

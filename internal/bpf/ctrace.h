@@ -63,6 +63,14 @@ enum ctrace_item_flags {
 enum ctrace_syscall_flags {
 	CTRACE_SC_NORETURN = 1 << 0,         /* emit at entry: exit, exit_group */
 	CTRACE_SC_CAPTURE_AT_ENTRY = 1 << 1, /* capture variable data at entry: execve, execveat */
+	CTRACE_SC_ENABLED = 1 << 2,          /* the event is wanted: without it the syscall costs one lookup */
+};
+
+/* cfg_lifecycle: which lifecycle records are wanted. */
+enum ctrace_lifecycle {
+	CTRACE_LC_FORK = 1 << 0,
+	CTRACE_LC_EXEC = 1 << 1,
+	CTRACE_LC_EXIT = 1 << 2,
 };
 
 /* Per-syscall capture configuration, indexed by syscall number; filled from the event catalogue. */

@@ -103,6 +103,14 @@ const (
 	CtraceCtraceItemFlagsCTRACE_ITEM_MORE      CtraceCtraceItemFlags = 4
 )
 
+type CtraceCtraceLifecycle uint32
+
+const (
+	CtraceCtraceLifecycleCTRACE_LC_FORK CtraceCtraceLifecycle = 1
+	CtraceCtraceLifecycleCTRACE_LC_EXEC CtraceCtraceLifecycle = 2
+	CtraceCtraceLifecycleCTRACE_LC_EXIT CtraceCtraceLifecycle = 4
+)
+
 type CtraceCtraceRecordFlags uint32
 
 const (
@@ -144,6 +152,7 @@ type CtraceCtraceSyscallFlags uint32
 const (
 	CtraceCtraceSyscallFlagsCTRACE_SC_NORETURN         CtraceCtraceSyscallFlags = 1
 	CtraceCtraceSyscallFlagsCTRACE_SC_CAPTURE_AT_ENTRY CtraceCtraceSyscallFlags = 2
+	CtraceCtraceSyscallFlagsCTRACE_SC_ENABLED          CtraceCtraceSyscallFlags = 4
 )
 
 type CtraceCtraceSyscallRec struct {
@@ -197,6 +206,7 @@ const (
 	CtraceProgCtraceSysEnter    = "ctrace_sys_enter"
 	CtraceProgCtraceSysExit     = "ctrace_sys_exit"
 	CtraceVarCfgHierarchyId     = "cfg_hierarchy_id"
+	CtraceVarCfgLifecycle       = "cfg_lifecycle"
 	CtraceVarCfgV1SubsysId      = "cfg_v1_subsys_id"
 	CtraceVarCfgWakeupBytes     = "cfg_wakeup_bytes"
 	CtraceVarUnusedArgKind      = "unused_arg_kind"
@@ -208,6 +218,7 @@ const (
 	CtraceVarUnusedIflags       = "unused_iflags"
 	CtraceVarUnusedItem         = "unused_item"
 	CtraceVarUnusedKind         = "unused_kind"
+	CtraceVarUnusedLifecycle    = "unused_lifecycle"
 	CtraceVarUnusedRflags       = "unused_rflags"
 	CtraceVarUnusedSflags       = "unused_sflags"
 	CtraceVarUnusedStat         = "unused_stat"
@@ -283,6 +294,7 @@ type CtraceMapSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type CtraceVariableSpecs struct {
 	CfgHierarchyId   *ebpf.VariableSpec `ebpf:"cfg_hierarchy_id"`
+	CfgLifecycle     *ebpf.VariableSpec `ebpf:"cfg_lifecycle"`
 	CfgV1SubsysId    *ebpf.VariableSpec `ebpf:"cfg_v1_subsys_id"`
 	CfgWakeupBytes   *ebpf.VariableSpec `ebpf:"cfg_wakeup_bytes"`
 	UnusedArgKind    *ebpf.VariableSpec `ebpf:"unused_arg_kind"`
@@ -294,6 +306,7 @@ type CtraceVariableSpecs struct {
 	UnusedIflags     *ebpf.VariableSpec `ebpf:"unused_iflags"`
 	UnusedItem       *ebpf.VariableSpec `ebpf:"unused_item"`
 	UnusedKind       *ebpf.VariableSpec `ebpf:"unused_kind"`
+	UnusedLifecycle  *ebpf.VariableSpec `ebpf:"unused_lifecycle"`
 	UnusedRflags     *ebpf.VariableSpec `ebpf:"unused_rflags"`
 	UnusedSflags     *ebpf.VariableSpec `ebpf:"unused_sflags"`
 	UnusedStat       *ebpf.VariableSpec `ebpf:"unused_stat"`
@@ -346,6 +359,7 @@ func (m *CtraceMaps) Close() error {
 // It can be passed to LoadCtraceObjects or ebpf.CollectionSpec.LoadAndAssign.
 type CtraceVariables struct {
 	CfgHierarchyId   *ebpf.Variable `ebpf:"cfg_hierarchy_id"`
+	CfgLifecycle     *ebpf.Variable `ebpf:"cfg_lifecycle"`
 	CfgV1SubsysId    *ebpf.Variable `ebpf:"cfg_v1_subsys_id"`
 	CfgWakeupBytes   *ebpf.Variable `ebpf:"cfg_wakeup_bytes"`
 	UnusedArgKind    *ebpf.Variable `ebpf:"unused_arg_kind"`
@@ -357,6 +371,7 @@ type CtraceVariables struct {
 	UnusedIflags     *ebpf.Variable `ebpf:"unused_iflags"`
 	UnusedItem       *ebpf.Variable `ebpf:"unused_item"`
 	UnusedKind       *ebpf.Variable `ebpf:"unused_kind"`
+	UnusedLifecycle  *ebpf.Variable `ebpf:"unused_lifecycle"`
 	UnusedRflags     *ebpf.Variable `ebpf:"unused_rflags"`
 	UnusedSflags     *ebpf.Variable `ebpf:"unused_sflags"`
 	UnusedStat       *ebpf.Variable `ebpf:"unused_stat"`

@@ -19,6 +19,7 @@ type (
 	SyscallFlags = CtraceCtraceSyscallFlags
 	CgroupState  = CtraceCtraceCgroupState
 	Stat         = CtraceCtraceStat
+	Lifecycle    = CtraceCtraceLifecycle
 )
 
 // Record kinds, flags and capture kinds under short names.
@@ -44,6 +45,11 @@ const (
 
 	SyscallNoReturn       = CtraceCtraceSyscallFlagsCTRACE_SC_NORETURN
 	SyscallCaptureAtEntry = CtraceCtraceSyscallFlagsCTRACE_SC_CAPTURE_AT_ENTRY
+	SyscallEnabled        = CtraceCtraceSyscallFlagsCTRACE_SC_ENABLED
+
+	LifecycleFork = CtraceCtraceLifecycleCTRACE_LC_FORK
+	LifecycleExec = CtraceCtraceLifecycleCTRACE_LC_EXEC
+	LifecycleExit = CtraceCtraceLifecycleCTRACE_LC_EXIT
 
 	CgroupCandidate = CtraceCtraceCgroupStateCTRACE_CG_CANDIDATE
 	CgroupContainer = CtraceCtraceCgroupStateCTRACE_CG_CONTAINER

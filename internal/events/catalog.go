@@ -149,10 +149,13 @@ func NewCatalog(arch syscalls.Arch) *Catalog {
 	}
 	c.unknown = make([]Def, bpf.MaxSyscalls)
 	for nr := range c.unknown {
-		c.unknown[nr] = Def{ID: ID(nr), Name: syscalls.Name(arch, nr), Syscall: true, Params: rawParams}
+		c.unknown[nr] = Def{ID: ID(nr), Name: syscalls.Name(arch, nr), Syscall: true, Sets: unknownSets, Params: rawParams}
 	}
 	return c
 }
+
+// unknownSets are the sets of syscall numbers the tables do not name.
+var unknownSets = []string{SetSyscalls}
 
 var rawParams = []Param{
 	{Name: "arg0", Type: TypeUint, Size: 8, Control: -1}, {Name: "arg1", Type: TypeUint, Size: 8, Control: -1},
@@ -175,7 +178,7 @@ func (c *Catalog) Syscall(nr uint32) *Def {
 		}
 		return &c.unknown[nr]
 	}
-	return &Def{ID: ID(nr), Name: syscalls.Name(c.arch, int(nr)), Syscall: true, Params: rawParams}
+	return &Def{ID: ID(nr), Name: syscalls.Name(c.arch, int(nr)), Syscall: true, Sets: unknownSets, Params: rawParams}
 }
 
 // ByID returns the definition with id.
@@ -246,17 +249,38 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-// CaptureOptions choose optional kernel-side capture.
+// CaptureOptions choose what the kernel side records.
 type CaptureOptions struct {
 	// BufferBytes > 0 captures up to that many bytes of read/write/send/recv
 	// data buffers (at most bpf's 256-byte per-argument limit).
 	BufferBytes int
+	// Enabled selects the wanted events (nil: all). Unwanted syscalls are
+	// dropped in the kernel at the cost of one lookup.
+	Enabled func(*Def) bool
+}
+
+func (o CaptureOptions) enabled(d *Def) bool { return o.Enabled == nil || o.Enabled(d) }
+
+// LifecycleMask returns which lifecycle records the kernel should emit.
+func (c *Catalog) LifecycleMask(opts CaptureOptions) uint32 {
+	var mask uint32
+	for id, bit := range map[ID]bpf.Lifecycle{IDProcessFork: bpf.LifecycleFork, IDProcessExec: bpf.LifecycleExec, IDProcessExit: bpf.LifecycleExit} {
+		if d, ok := c.ByID(id); ok && opts.enabled(d) {
+			mask |= uint32(bit)
+		}
+	}
+	return mask
 }
 
 // KernelConf returns the per-syscall capture configuration for the kernel
 // side, indexed by syscall number.
 func (c *Catalog) KernelConf(opts CaptureOptions) []bpf.SyscallConf {
 	conf := make([]bpf.SyscallConf, bpf.MaxSyscalls)
+	for nr := range conf {
+		if opts.enabled(c.Syscall(uint32(nr))) {
+			conf[nr].Flags |= uint8(bpf.SyscallEnabled)
+		}
+	}
 	for _, d := range c.defs {
 		if !d.Syscall || int(d.ID) >= len(conf) {
 			continue

@@ -21,64 +21,67 @@ type Spec struct {
 
 // Filter is a compiled Spec.
 type Filter struct {
-	all      bool // no event or set selected: everything not excluded
-	selected map[*events.Def]bool
-	excluded map[*events.Def]bool
-	comms    map[string]bool
-	xcomms   map[string]bool
+	all          bool // no event or set selected: everything not excluded
+	selected     map[string]bool
+	excluded     map[string]bool
+	selectedSets map[string]bool
+	excludedSets map[string]bool
+	comms        map[string]bool
+	xcomms       map[string]bool
 }
 
 // New compiles spec against the catalogue.
 func New(cat *events.Catalog, spec Spec) (*Filter, error) {
-	f := &Filter{selected: map[*events.Def]bool{}, excluded: map[*events.Def]bool{}}
-	sets := setIndex(cat)
-	add := func(dst map[*events.Def]bool, names []string, isSet bool) error {
+	f := &Filter{}
+	known := setIndex(cat)
+	var err error
+	sets := func(names []string) map[string]bool {
+		m := map[string]bool{}
 		for _, n := range splitAll(names) {
-			if isSet {
-				defs, ok := sets[n]
-				if !ok {
-					return fmt.Errorf("unknown event set %q (sets: %s)", n, strings.Join(sortedKeys(sets), ", "))
-				}
-				for _, d := range defs {
-					dst[d] = true
-				}
-				continue
+			if _, ok := known[n]; !ok && err == nil {
+				err = fmt.Errorf("unknown event set %q (sets: %s)", n, strings.Join(sortedKeys(known), ", "))
 			}
-			d, ok := cat.ByName(n)
-			if !ok {
-				if s := cat.Suggest(n); s != "" {
-					return fmt.Errorf("unknown event %q: did you mean %q? (ctrace list shows all events)", n, s)
-				}
-				return fmt.Errorf("unknown event %q (ctrace list shows all events)", n)
-			}
-			dst[d] = true
+			m[n] = true
 		}
-		return nil
+		return m
 	}
-	if err := add(f.selected, spec.Events, false); err != nil {
+	evs := func(names []string) map[string]bool {
+		m := map[string]bool{}
+		for _, n := range splitAll(names) {
+			if _, ok := cat.ByName(n); !ok && err == nil {
+				if s := cat.Suggest(n); s != "" {
+					err = fmt.Errorf("unknown event %q: did you mean %q? (ctrace list shows all events)", n, s)
+				} else {
+					err = fmt.Errorf("unknown event %q (ctrace list shows all events)", n)
+				}
+			}
+			m[n] = true
+		}
+		return m
+	}
+	f.selected, f.excluded = evs(spec.Events), evs(spec.ExcludeEvents)
+	f.selectedSets, f.excludedSets = sets(spec.Sets), sets(spec.ExcludeSets)
+	if err != nil {
 		return nil, err
 	}
-	if err := add(f.selected, spec.Sets, true); err != nil {
-		return nil, err
-	}
-	if err := add(f.excluded, spec.ExcludeEvents, false); err != nil {
-		return nil, err
-	}
-	if err := add(f.excluded, spec.ExcludeSets, true); err != nil {
-		return nil, err
-	}
-	f.all = len(f.selected) == 0
+	f.all = len(f.selected) == 0 && len(f.selectedSets) == 0
 	f.comms = toSet(splitAll(spec.Comms))
 	f.xcomms = toSet(splitAll(spec.ExcludeComms))
 	return f, nil
 }
 
-// Match reports whether ev passes the filter.
-func (f *Filter) Match(ev *events.Event) bool {
-	if f.excluded[ev.Def] {
+// EventEnabled reports whether events of definition d are wanted at all,
+// whatever their process: this part of the filter runs in the kernel.
+func (f *Filter) EventEnabled(d *events.Def) bool {
+	if f.excluded[d.Name] || anyIn(d.Sets, f.excludedSets) {
 		return false
 	}
-	if !f.all && !f.selected[ev.Def] {
+	return f.all || f.selected[d.Name] || anyIn(d.Sets, f.selectedSets)
+}
+
+// Match reports whether ev passes the filter.
+func (f *Filter) Match(ev *events.Event) bool {
+	if !f.EventEnabled(ev.Def) {
 		return false
 	}
 	if len(f.comms) > 0 && !f.comms[string(ev.Comm)] {
@@ -88,6 +91,15 @@ func (f *Filter) Match(ev *events.Event) bool {
 		return false
 	}
 	return true
+}
+
+func anyIn(xs []string, m map[string]bool) bool {
+	for _, x := range xs {
+		if m[x] {
+			return true
+		}
+	}
+	return false
 }
 
 // setIndex maps each set name to its events.

@@ -67,7 +67,10 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	}
 	opts := cfg.TracerOpts
 	opts.Cgroups = mode
-	opts.Syscalls = cfg.Catalog.KernelConf(cfg.Capture)
+	capture := cfg.Capture
+	capture.Enabled = cfg.Filter.EventEnabled // event selection runs in the kernel
+	opts.Syscalls = cfg.Catalog.KernelConf(capture)
+	opts.Lifecycle = cfg.Catalog.LifecycleMask(capture)
 	opts.Logf = cfg.Logf
 	tr, err := tracer.New(opts)
 	if err != nil {

@@ -37,6 +37,8 @@ type Options struct {
 	// Syscalls is the per-syscall capture configuration indexed by number
 	// (at most bpf.MaxSyscalls entries), built from the event catalogue.
 	Syscalls []bpf.SyscallConf
+	// Lifecycle selects the lifecycle records (bpf.Lifecycle* bits).
+	Lifecycle uint32
 	// Logf reports skipped optional hooks and other notices.
 	Logf func(format string, args ...any)
 }
@@ -48,6 +50,7 @@ func DefaultOptions() Options {
 		RingBufferBytes: 64 << 20,
 		WakeupBytes:     256 << 10,
 		PollInterval:    100 * time.Millisecond,
+		Lifecycle:       uint32(bpf.LifecycleFork | bpf.LifecycleExec | bpf.LifecycleExit),
 		Logf:            func(string, ...any) {},
 	}
 }
@@ -138,6 +141,9 @@ func configure(spec *ebpf.CollectionSpec, opts Options) error {
 		return err
 	}
 	if err := set("cfg_wakeup_bytes", uint64(opts.WakeupBytes)); err != nil {
+		return err
+	}
+	if err := set("cfg_lifecycle", opts.Lifecycle); err != nil {
 		return err
 	}
 	size := opts.RingBufferBytes

@@ -406,3 +406,25 @@ func TestStructAndBufferCapture(t *testing.T) {
 		t.Errorf("%s statbuf: captured=%v ino=%d size=%d, want ino=%d size=%d", st.name, ok, s.Ino, s.Size, hostStat.Ino, hostStat.Size)
 	}
 }
+
+// TestKernelEventFilter: syscalls that are not enabled never leave the kernel.
+func TestKernelEventFilter(t *testing.T) {
+	x := startTracedWith(t, 2, events.CaptureOptions{Enabled: func(d *events.Def) bool { return d.Name == "openat" }})
+	x.runInCgroup(t, "exec /bin/cat /etc/hostname")
+	evs := x.collect(t, 20*time.Second, func(evs []seen) bool {
+		_, ok := find(evs, func(e seen) bool { return e.name == "sched_process_exit" })
+		return ok
+	})
+	opens := 0
+	for _, e := range evs {
+		switch {
+		case e.name == "openat":
+			opens++
+		case e.ev.Def != nil && e.ev.Def.Syscall:
+			t.Errorf("syscall %s left the kernel although only openat is enabled", e.name)
+		}
+	}
+	if opens == 0 {
+		t.Error("no openat events")
+	}
+}
