@@ -20,7 +20,7 @@ GENERATED := internal/bpf/ctrace_x86_bpfel.go internal/bpf/ctrace_x86_bpfel.o \
              internal/bpf/ctrace_arm64_bpfel.go internal/bpf/ctrace_arm64_bpfel.o \
              internal/syscalls/zz_generated.go
 
-.PHONY: all build generate check-generate test test-unit test-e2e setup bench bench-quick fuzz clean
+.PHONY: all build generate check-generate docs test test-unit test-e2e setup bench bench-quick fuzz clean
 
 all: build
 
@@ -43,6 +43,10 @@ check-generate:
 		echo "check-generate: generated files are stale: run 'make generate' and commit them"; exit 1; \
 	else echo "check-generate: generated files are up to date"; fi
 
+# Reference pages generated from the event catalogue (a test checks they are current).
+docs: build
+	./dist/ctrace list --markdown > docs/catalogue.md
+
 setup:
 	bash test/setup.sh
 
@@ -55,11 +59,28 @@ test-unit:
 test-e2e: build
 	CTRACE_REQUIRE_E2E=1 CTRACE_BIN=$(CURDIR)/dist/ctrace $(GO) test -count=1 -tags e2e -timeout 20m ./test/e2e/
 
-test: setup check-generate test-unit test-e2e
+test: setup check-generate test-unit test-e2e bench-quick
+
+# Benchmark suite (root + Docker; see docs/performance.md). `make bench` (about
+# 20 minutes) rewrites bench/results.json and the generated section of
+# docs/performance.md. `make bench-quick` (under 2 minutes, part of `make test`)
+# runs every mode once at small sizes and fails only when a mode produces no
+# figures, never on a timing; it writes to bench/out/ (gitignored).
+# Extra harness flags: make bench BENCH_FLAGS='-runs 7' (partial runs, e.g.
+# -modes/-workloads, default to bench/out/ so they never overwrite the results).
+BENCH_FLAGS ?=
+
+bench: setup build
+	$(GO) run ./bench/cmd/ctracebench -ctrace dist/ctrace $(BENCH_FLAGS)
+
+bench-quick: setup build
+	$(GO) run ./bench/cmd/ctracebench -quick -ctrace dist/ctrace $(BENCH_FLAGS)
 
 fuzz:
 	$(GO) test ./internal/events/ -run '^$$' -fuzz FuzzDecode -fuzztime 30s
 	$(GO) test ./internal/containers/ -run '^$$' -fuzz FuzzParseCgroupPath -fuzztime 30s
+	$(GO) test ./internal/output/ -run '^$$' -fuzz FuzzAppendJSONString -fuzztime 30s
+	$(GO) test ./internal/sysfmt/ -run '^$$' -fuzz FuzzAppend -fuzztime 30s
 
 clean:
 	rm -rf dist bench/out
