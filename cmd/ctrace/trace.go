@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -21,6 +22,7 @@ type traceFlags struct {
 	filter       filter.Spec
 	bufferMiB    int
 	dataBytes    int
+	cpuProfile   string
 	dockerSocket string
 	podmanSocket string
 }
@@ -57,6 +59,8 @@ later, from their first syscall. Prints one line (table) or one JSON object
 	fl.IntVar(&f.dataBytes, "capture-data", 0, "capture up to N bytes (max 256) of read/write/send/recv data buffers; off by default: data may be secret")
 	fl.StringVar(&f.dockerSocket, "docker-socket", docker.DefaultSocket, "Docker Engine API socket")
 	fl.StringVar(&f.podmanSocket, "podman-socket", docker.PodmanSocket, "Podman's Docker-compatible API socket")
+	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a Go CPU profile of ctrace itself to this file (for performance reports)")
+	fl.MarkHidden("cpuprofile")
 	registerCompletions(cmd, e)
 	cmd.AddCommand(ls)
 	return cmd
@@ -140,6 +144,17 @@ func runTrace(cmd *cobra.Command, e *env, f traceFlags) error {
 		}
 		defer file.Close()
 		logf = func(format string, args ...any) { fmt.Fprintf(file, format+"\n", args...) }
+	}
+	if f.cpuProfile != "" {
+		pf, err := os.Create(f.cpuProfile)
+		if err != nil {
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	h, err := containers.DetectHierarchy("/proc/self/mountinfo")
 	if err != nil {
