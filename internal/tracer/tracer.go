@@ -68,6 +68,7 @@ type Tracer struct {
 	links  []link.Link
 	reader *ringbuf.Reader
 	poll   time.Duration
+	armed  bool // a poll deadline is set and has not yet expired
 	// Attached lists the hooks that are attached; Skipped those that were not, with why.
 	Attached []string
 	Skipped  map[string]error
@@ -195,12 +196,17 @@ func (t *Tracer) ForgetCgroup(id uint64) error {
 var ErrPoll = errors.New("no record within poll interval")
 
 // Read reads the next record into rec, reusing its buffer. It returns ErrPoll
-// when nothing arrived within the poll interval (the caller may flush), and
-// ringbuf.ErrClosed after Close.
+// at the end of every poll interval once the records available then are read
+// (so the caller flushes at least that often, even under a steady stream),
+// and ringbuf.ErrClosed after Close.
 func (t *Tracer) Read(rec *ringbuf.Record) error {
-	t.reader.SetDeadline(time.Now().Add(t.poll))
+	if !t.armed {
+		t.reader.SetDeadline(time.Now().Add(t.poll))
+		t.armed = true
+	}
 	err := t.reader.ReadInto(rec)
 	if errors.Is(err, os.ErrDeadlineExceeded) {
+		t.armed = false
 		return ErrPoll
 	}
 	return err
@@ -208,6 +214,7 @@ func (t *Tracer) Read(rec *ringbuf.Record) error {
 
 // Drain reads what is left in the ring buffer without waiting; ErrPoll when empty.
 func (t *Tracer) Drain(rec *ringbuf.Record) error {
+	t.armed = false
 	t.reader.SetDeadline(time.Now())
 	err := t.reader.ReadInto(rec)
 	if errors.Is(err, os.ErrDeadlineExceeded) {
