@@ -36,6 +36,7 @@ func TestBadInputOneLineErrors(t *testing.T) {
 		{"", []string{"trace", "--buffer-size", "3"}, "power of two"},
 		{"", []string{"trace", "--capture-data", "9999"}, "between 0 and 256"},
 		{"", []string{"trace", "extra-arg"}, "unknown command"},
+		{"", []string{"trace", "--cgroup", "v3"}, "use auto, v1 or v2"},
 		{"", []string{"config", "--set", "colour=blue"}, "unknown config key"},
 		{"", []string{"config", "--set", "output-format=xml"}, "use table or json"},
 		{badConfig, []string{"trace"}, "is malformed"},

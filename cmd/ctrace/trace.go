@@ -23,6 +23,7 @@ type traceFlags struct {
 	bufferMiB    int
 	dataBytes    int
 	cpuProfile   string
+	cgroup       string
 	dockerSocket string
 	podmanSocket string
 }
@@ -59,6 +60,7 @@ later, from their first syscall. Prints one line (table) or one JSON object
 	fl.IntVar(&f.dataBytes, "capture-data", 0, "capture up to N bytes (max 256) of read/write/send/recv data buffers; off by default: data may be secret")
 	fl.StringVar(&f.dockerSocket, "docker-socket", docker.DefaultSocket, "Docker Engine API socket")
 	fl.StringVar(&f.podmanSocket, "podman-socket", docker.PodmanSocket, "Podman's Docker-compatible API socket")
+	fl.StringVar(&f.cgroup, "cgroup", "auto", "cgroup hierarchy that identifies containers: auto (v2 when mounted), v2, or v1 (hybrid hosts whose runtime leaves the unified tree empty)")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a Go CPU profile of ctrace itself to this file (for performance reports)")
 	fl.MarkHidden("cpuprofile")
 	registerCompletions(cmd, e)
@@ -121,6 +123,10 @@ func runTrace(cmd *cobra.Command, e *env, f traceFlags) error {
 	if f.bufferMiB <= 0 || f.bufferMiB&(f.bufferMiB-1) != 0 {
 		return fmt.Errorf("--buffer-size %d: must be a power of two (MiB)", f.bufferMiB)
 	}
+	cgroupVersion, ok := map[string]int{"auto": 0, "v1": 1, "v2": 2}[f.cgroup]
+	if !ok {
+		return fmt.Errorf("--cgroup %q: use auto, v1 or v2", f.cgroup)
+	}
 	if f.dataBytes < 0 || f.dataBytes > 256 {
 		return fmt.Errorf("--capture-data %d: must be between 0 and 256 bytes", f.dataBytes)
 	}
@@ -156,7 +162,7 @@ func runTrace(cmd *cobra.Command, e *env, f traceFlags) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	h, err := containers.DetectHierarchy("/proc/self/mountinfo")
+	h, err := containers.DetectHierarchyVersion("/proc/self/mountinfo", cgroupVersion)
 	if err != nil {
 		return err
 	}

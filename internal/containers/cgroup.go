@@ -47,6 +47,13 @@ type mount struct {
 // hierarchy of the memory, pids or cpuset controller, otherwise any v1
 // controller hierarchy.
 func DetectHierarchy(mountinfoPath string) (Hierarchy, error) {
+	return DetectHierarchyVersion(mountinfoPath, 0)
+}
+
+// DetectHierarchyVersion is DetectHierarchy restricted to one cgroup
+// version (1 or 2); 0 means either, preferring v2. Forcing v1 serves hybrid
+// hosts whose runtime does not place containers in the unified hierarchy.
+func DetectHierarchyVersion(mountinfoPath string, version int) (Hierarchy, error) {
 	f, err := os.Open(mountinfoPath)
 	if err != nil {
 		return Hierarchy{}, fmt.Errorf("detect cgroup hierarchy: %w", err)
@@ -56,8 +63,11 @@ func DetectHierarchy(mountinfoPath string) (Hierarchy, error) {
 	if err != nil {
 		return Hierarchy{}, fmt.Errorf("detect cgroup hierarchy: %s: %w", mountinfoPath, err)
 	}
-	h, ok := chooseHierarchy(mounts)
+	h, ok := chooseHierarchy(mounts, version)
 	if !ok {
+		if version != 0 {
+			return Hierarchy{}, fmt.Errorf("detect cgroup hierarchy: no cgroup v%d mount in %s", version, mountinfoPath)
+		}
 		return Hierarchy{}, fmt.Errorf("detect cgroup hierarchy: no cgroup mount in %s", mountinfoPath)
 	}
 	return h, nil
@@ -118,11 +128,12 @@ func unescapeMountinfo(s string) string {
 	return b.String()
 }
 
-// chooseHierarchy applies the preference order of DetectHierarchy.
-func chooseHierarchy(mounts []mount) (Hierarchy, bool) {
+// chooseHierarchy applies the preference order of DetectHierarchy, within
+// one version when version is 1 or 2.
+func chooseHierarchy(mounts []mount, version int) (Hierarchy, bool) {
 	var v2 []string
 	for _, m := range mounts {
-		if m.fstype == "cgroup2" {
+		if m.fstype == "cgroup2" && version != 1 {
 			v2 = append(v2, m.point)
 		}
 	}
@@ -140,7 +151,7 @@ func chooseHierarchy(mounts []mount) (Hierarchy, bool) {
 	byController := map[string]string{}
 	var first, firstCtrl string
 	for _, m := range mounts {
-		if m.fstype != "cgroup" {
+		if m.fstype != "cgroup" || version == 2 {
 			continue
 		}
 		for _, opt := range m.super {

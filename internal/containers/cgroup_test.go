@@ -227,3 +227,38 @@ func writeFile(t *testing.T, content string) string {
 	}
 	return p
 }
+
+func TestDetectHierarchyVersion(t *testing.T) {
+	hybrid := `24 23 0:21 / /sys/fs/cgroup rw - tmpfs tmpfs rw,mode=755
+25 24 0:22 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw
+26 24 0:23 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory
+27 24 0:24 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids
+`
+	pureV2 := "25 24 0:22 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n"
+	dir := t.TempDir()
+	write := func(name, s string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	h, hv2 := write("hybrid", hybrid), write("v2", pureV2)
+	cases := []struct {
+		path    string
+		version int
+		want    Hierarchy
+		err     bool
+	}{
+		{h, 0, Hierarchy{Version: 2, Mount: "/sys/fs/cgroup/unified"}, false},
+		{h, 2, Hierarchy{Version: 2, Mount: "/sys/fs/cgroup/unified"}, false},
+		{h, 1, Hierarchy{Version: 1, Mount: "/sys/fs/cgroup/memory", Controller: "memory"}, false},
+		{hv2, 1, Hierarchy{}, true},
+	}
+	for _, c := range cases {
+		got, err := DetectHierarchyVersion(c.path, c.version)
+		if (err != nil) != c.err || got != c.want {
+			t.Errorf("%s v%d: %+v, %v; want %+v (error %v)", filepath.Base(c.path), c.version, got, err, c.want, c.err)
+		}
+	}
+}

@@ -271,3 +271,22 @@ func TestBadInput(t *testing.T) {
 		}
 	}
 }
+
+// With --cgroup v1 the kernel identifies containers by a v1 controller's
+// cgroup (hybrid hosts whose runtime leaves the unified tree empty).
+func TestTraceCgroupV1(t *testing.T) {
+	requireEnv(t)
+	if _, err := os.Stat("/sys/fs/cgroup/memory/cgroup.procs"); err != nil {
+		t.Skip("no cgroup v1 memory hierarchy on this host (pure cgroup v2): --cgroup v1 cannot apply")
+	}
+	c := startCtrace(t, "--cgroup", "v1")
+	name := containerName(t)
+	runContainer(t, name, "cat", "/etc/hostname")
+	if code := waitContainerExit(t, name, dockerDeadline); code != 0 {
+		t.Fatalf("container %s exited with %d, want 0", name, code)
+	}
+	c.waitFor(t, eventDeadline, "execve of cat and openat of /etc/hostname from "+name+" in v1 mode",
+		func(evs []Event) bool {
+			return anyEvent(evs, name, isExecCat) && anyEvent(evs, name, isOpenHostname)
+		})
+}
