@@ -24,17 +24,15 @@ import (
 
 // Config wires a session. Every field is required unless noted.
 type Config struct {
-	Catalog     *events.Catalog
-	Containers  *containers.Collection
-	Hierarchy   containers.Hierarchy
-	Filter      *filter.Filter
-	Printer     output.Printer
-	TracerOpts  tracer.Options // Cgroups and Syscalls are filled in by Run
-	Logf        func(format string, args ...any)
-	OnReady     func(Ready) // called once the probes are attached (optional)
-	BootToWall  int64       // 0: measured at start
-	MaxDuration time.Duration
-	Capture     events.CaptureOptions // optional kernel-side capture (buffers)
+	Catalog    *events.Catalog
+	Containers *containers.Collection
+	Hierarchy  containers.Hierarchy
+	Filter     *filter.Filter
+	Printer    output.Printer
+	TracerOpts tracer.Options // Cgroups and Syscalls are filled in by Run
+	Logf       func(format string, args ...any)
+	OnReady    func(Ready)           // called once the probes are attached (optional)
+	Capture    events.CaptureOptions // optional kernel-side capture (buffers)
 }
 
 // Ready describes the session once it traces.
@@ -93,26 +91,10 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 		cfg.OnReady(Ready{Containers: countIDs(existing), Attached: tr.Attached, Skipped: tr.Skipped})
 	}
 
-	bootToWall := cfg.BootToWall
-	if bootToWall == 0 {
-		bootToWall = BootToWall()
-	}
-	p := &pump{cfg: cfg, tr: tr, dec: events.NewDecoder(cfg.Catalog, bootToWall), fds: fdtable.New("/proc"), sum: &sum}
+	p := &pump{cfg: cfg, tr: tr, dec: events.NewDecoder(cfg.Catalog, BootToWall()), fds: fdtable.New("/proc"), sum: &sum}
 
-	var deadline <-chan time.Time
-	if cfg.MaxDuration > 0 {
-		deadline = time.After(cfg.MaxDuration)
-	}
 	var rec ringbuf.Record
-loop:
-	for {
-		select {
-		case <-ctx.Done():
-			break loop
-		case <-deadline:
-			break loop
-		default:
-		}
+	for ctx.Err() == nil {
 		err := tr.Read(&rec)
 		switch {
 		case err == nil:
