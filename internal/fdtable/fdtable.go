@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/ctrace-dev/ctrace/internal/events"
+	"github.com/ctrace-dev/ctrace/internal/sysfmt"
 )
 
 // Effect is what a syscall does to the fd table. It is data in the event
@@ -202,7 +203,7 @@ func (t *Table) Observe(ev *events.Event) {
 		}
 		p.fds[ret] = entry{desc: name, cloexec: cloexec}
 	case effSocket:
-		p.fds[ret] = entry{desc: "socket:" + familyName(ev.Vals[0]), cloexec: cloexec}
+		p.fds[ret] = entry{desc: "socket:" + string(sysfmt.Append(nil, sysfmt.SocketFamily, ev.Vals[0])), cloexec: cloexec}
 	case effAccept:
 		desc := "socket:accepted"
 		if l, ok := p.fds[int32(ev.Vals[0])]; ok && l.desc != "" {
@@ -330,20 +331,4 @@ func trimSocket(desc string) string {
 		return desc[:i]
 	}
 	return desc
-}
-
-func familyName(f uint64) string {
-	switch uint32(f) {
-	case 1:
-		return "AF_UNIX"
-	case 2:
-		return "AF_INET"
-	case 10:
-		return "AF_INET6"
-	case 16:
-		return "AF_NETLINK"
-	case 17:
-		return "AF_PACKET"
-	}
-	return "AF_" + strconv.Itoa(int(uint32(f)))
 }

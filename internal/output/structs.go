@@ -49,7 +49,7 @@ func appendStruct(dst []byte, ev *events.Event, i int, p events.Param, json bool
 		}
 		dst = append(dst, '{')
 		dst = kv(dst, true, "family")
-		dst = str(dst, []byte(familyName(sa.Family)))
+		dst = str(dst, sysfmt.Append(nil, sysfmt.SocketFamily, uint64(sa.Family)))
 		switch {
 		case sa.Addr.IsValid():
 			dst = kv(dst, false, "addr")
@@ -87,7 +87,7 @@ func appendStruct(dst []byte, ev *events.Event, i int, p events.Param, json bool
 		}
 		dst = append(dst, '{')
 		dst = kv(dst, true, "mode")
-		dst = str(dst, appendMode(nil, st.Mode))
+		dst = str(dst, sysfmt.Append(nil, sysfmt.NodeMode, uint64(st.Mode)))
 		dst = kv(dst, false, "size")
 		dst = strconv.AppendInt(dst, st.Size, 10)
 		dst = kv(dst, false, "ino")
@@ -143,37 +143,6 @@ func appendStruct(dst []byte, ev *events.Event, i int, p events.Param, json bool
 		return append(dst, ']')
 	}
 	return empty()
-}
-
-var familyNames = map[uint16]string{0: "AF_UNSPEC", 1: "AF_UNIX", 2: "AF_INET", 10: "AF_INET6", 16: "AF_NETLINK", 17: "AF_PACKET"}
-
-func familyName(f uint16) string {
-	if n, ok := familyNames[f]; ok {
-		return n
-	}
-	return "AF_" + strconv.Itoa(int(f))
-}
-
-// appendMode renders st_mode as strace does: S_IFREG|0644.
-func appendMode(dst []byte, mode uint32) []byte {
-	switch mode & 0o170000 {
-	case 0o140000:
-		dst = append(dst, "S_IFSOCK|"...)
-	case 0o120000:
-		dst = append(dst, "S_IFLNK|"...)
-	case 0o100000:
-		dst = append(dst, "S_IFREG|"...)
-	case 0o060000:
-		dst = append(dst, "S_IFBLK|"...)
-	case 0o040000:
-		dst = append(dst, "S_IFDIR|"...)
-	case 0o020000:
-		dst = append(dst, "S_IFCHR|"...)
-	case 0o010000:
-		dst = append(dst, "S_IFIFO|"...)
-	}
-	dst = append(dst, '0')
-	return strconv.AppendUint(dst, uint64(mode&0o7777), 8)
 }
 
 // appendCapNames renders a capability set as a JSON array of names.
