@@ -98,6 +98,16 @@ func DecodeFdPair(b []byte) ([2]int32, bool) {
 	return [2]int32{int32(binary.LittleEndian.Uint32(b)), int32(binary.LittleEndian.Uint32(b[4:]))}, true
 }
 
+// Str returns the first string value of parameter i (nil if none); it aliases the record.
+func (e *Event) Str(i int) []byte {
+	for _, s := range e.Strs {
+		if int(s.Param) == i {
+			return s.Value
+		}
+	}
+	return nil
+}
+
 // Value returns the captured bytes of parameter i, if the kernel captured
 // them and they are meaningful (outputs only after success).
 func (e *Event) Value(i int) ([]byte, bool) {

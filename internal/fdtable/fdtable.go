@@ -195,7 +195,7 @@ func (t *Table) Observe(ev *events.Event) {
 	ret := int32(ev.Retval)
 	switch eff.kind {
 	case effOpen:
-		name := strArg(ev, eff.pathArg)
+		name := string(ev.Str(eff.pathArg))
 		if !path.IsAbs(name) && eff.dirArg >= 0 {
 			if dir := t.dirPath(ev, eff.dirArg); dir != "" {
 				name = path.Join(dir, name)
@@ -284,15 +284,6 @@ func (t *Table) dirPath(ev *events.Event, i int) string {
 		return ""
 	}
 	return t.Lookup(ev.PID, fd)
-}
-
-func strArg(ev *events.Event, i int) string {
-	for _, s := range ev.Strs {
-		if int(s.Param) == i {
-			return string(s.Value)
-		}
-	}
-	return ""
 }
 
 func sockaddr(ev *events.Event, i int) (string, bool) {

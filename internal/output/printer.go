@@ -82,7 +82,7 @@ func appendArg(dst []byte, ev *events.Event, i int, p events.Param, json bool) [
 	case events.TypePtr:
 		return appendPtr(dst, v, json)
 	case events.TypeStr:
-		return appendString(dst, strArg(ev, i), json)
+		return appendString(dst, ev.Str(i), json)
 	case events.TypeSockaddr, events.TypeTimespec, events.TypeTimeval, events.TypeStat, events.TypeFdPair,
 		events.TypeCapHeader, events.TypeCapData:
 		return appendStruct(dst, ev, i, p, json)
@@ -140,16 +140,6 @@ func appendString(dst, s []byte, json bool) []byte {
 	dst = append(dst, '"')
 	dst = AppendTerminal(dst, s)
 	return append(dst, '"')
-}
-
-// strArg returns the first string value of parameter i.
-func strArg(ev *events.Event, i int) []byte {
-	for _, s := range ev.Strs {
-		if int(s.Param) == i {
-			return s.Value
-		}
-	}
-	return nil
 }
 
 func hasFlag(ev *events.Event, i int, f func(events.Str) bool) bool {
