@@ -35,15 +35,10 @@ func newListCmd(e *env) *cobra.Command {
 				}
 				return tw.Flush()
 			}
-			want := map[string]bool{}
-			for _, s := range sets {
-				want[s] = true
-			}
-			known := filter.SetNames(cat)
-			for s := range want {
-				if !contains(known, s) {
-					return fmt.Errorf("unknown event set %q (sets: %s)", s, strings.Join(known, ", "))
-				}
+			// The same set selection as `ctrace trace --set`.
+			selected, err := filter.New(cat, filter.Spec{Sets: sets})
+			if err != nil {
+				return err
 			}
 			if markdown {
 				return writeMarkdown(e.stdout, cat)
@@ -51,7 +46,7 @@ func newListCmd(e *env) *cobra.Command {
 			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "EVENT\tID\tSETS\tPARAMETERS")
 			for _, d := range cat.All() {
-				if len(want) > 0 && !anyIn(d.Sets, want) {
+				if !selected.EventEnabled(&d) {
 					continue
 				}
 				var ps []string
@@ -67,24 +62,6 @@ func newListCmd(e *env) *cobra.Command {
 	cmd.Flags().BoolVar(&listSets, "sets", false, "list the event sets instead")
 	cmd.Flags().BoolVar(&markdown, "markdown", false, "print the whole catalogue as Markdown (docs/catalogue.md)")
 	return cmd
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
-}
-
-func anyIn(xs []string, want map[string]bool) bool {
-	for _, x := range xs {
-		if want[x] {
-			return true
-		}
-	}
-	return false
 }
 
 // writeMarkdown prints the catalogue as the reference page docs/catalogue.md.
