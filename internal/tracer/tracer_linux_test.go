@@ -15,6 +15,7 @@ import (
 	"github.com/cilium/ebpf/ringbuf"
 
 	"github.com/ctrace-dev/ctrace/internal/bpf"
+	"github.com/ctrace-dev/ctrace/internal/containers"
 	"github.com/ctrace-dev/ctrace/internal/events"
 	"github.com/ctrace-dev/ctrace/internal/syscalls"
 )
@@ -97,11 +98,10 @@ func startTracedWith(t *testing.T, version int, capture events.CaptureOptions) *
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { removeCgroup(t, dir) })
-	fi, err := os.Stat(dir)
+	cgid, err := containers.CgroupID(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cgid := inode(fi)
 	if err := tr.AddContainerCgroup(cgid); err != nil {
 		t.Fatal(err)
 	}
@@ -306,11 +306,10 @@ func TestCgroupTracking(t *testing.T) {
 	if err := os.Mkdir(child, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	fi, err := os.Stat(child)
+	childID, err := containers.CgroupID(child)
 	if err != nil {
 		t.Fatal(err)
 	}
-	childID := inode(fi)
 	rel := strings.TrimPrefix(child, testCgroupRoot(t, 2))
 	evs := x.collect(t, 10*time.Second, func(evs []seen) bool {
 		_, ok := find(evs, func(e seen) bool { return e.name == "cgroup_mkdir" && e.cgid == childID })
@@ -346,15 +345,6 @@ func TestStatsReadable(t *testing.T) {
 	if st.Lost() != 0 {
 		t.Errorf("fresh tracer reports %d lost", st.Lost())
 	}
-}
-
-// inode returns the inode number of a file, which for a cgroup directory is
-// its cgroup id (64-bit kernels, Linux 5.5+).
-func inode(fi os.FileInfo) uint64 {
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		return st.Ino
-	}
-	return 0
 }
 
 // TestStructAndBufferCapture: sockaddrs, stat results and (opt-in) data
