@@ -199,6 +199,7 @@ static __always_inline __u32 put_str(__u8 *buf, __u32 off, __u8 arg, __u8 kind, 
 
 	BOUND_OFF(o);
 	it = (void *)(buf + o);
+	*it = (struct ctrace_item){ .arg = arg, .kind = kind };
 
 	if (max > CTRACE_PATH_MAX)
 		max = CTRACE_PATH_MAX;
@@ -206,10 +207,6 @@ static __always_inline __u32 put_str(__u8 *buf, __u32 off, __u8 arg, __u8 kind, 
 		n = bpf_probe_read_user_str(buf + o + sizeof(*it), max, src);
 	else
 		n = bpf_probe_read_kernel_str(buf + o + sizeof(*it), max, src);
-	it->arg = arg;
-	it->kind = kind;
-	it->pad = 0;
-	it->pad2 = 0;
 	if (n <= 0) {
 		it->flags = CTRACE_ITEM_FAULT;
 		it->len = 0;
@@ -227,12 +224,7 @@ static __always_inline __u32 put_marker(__u8 *buf, __u32 off, __u8 arg, __u8 kin
 
 	BOUND_OFF(o);
 	it = (void *)(buf + o);
-	it->arg = arg;
-	it->kind = kind;
-	it->flags = flags;
-	it->pad = 0;
-	it->len = 0;
-	it->pad2 = 0;
+	*it = (struct ctrace_item){ .arg = arg, .kind = kind, .flags = flags };
 	return o + sizeof(*it);
 }
 
@@ -244,11 +236,7 @@ static __always_inline __u32 put_bytes(__u8 *buf, __u32 off, __u8 arg, __u8 kind
 
 	BOUND_OFF(o);
 	it = (void *)(buf + o);
-	it->arg = arg;
-	it->kind = kind;
-	it->pad = 0;
-	it->pad2 = 0;
-	it->flags = 0;
+	*it = (struct ctrace_item){ .arg = arg, .kind = kind };
 	if (size > CTRACE_BYTES_MAX) {
 		size = CTRACE_BYTES_MAX;
 		it->flags = CTRACE_ITEM_TRUNCATED;
