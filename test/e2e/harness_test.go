@@ -606,6 +606,14 @@ func containerName(t *testing.T) string {
 func runContainer(t *testing.T, name string, cmd ...string) string {
 	t.Helper()
 	args := append([]string{"run", "-d", "--pull=never", "--network", "none", "--name", name, testImage}, cmd...)
+	return startContainer(t, name, args, strings.Join(cmd, " "))
+}
+
+// startContainer runs `docker <args>` (a detached docker run of container
+// name), registers its removal at cleanup and returns the full id; what
+// describes the workload in the log.
+func startContainer(t *testing.T, name string, args []string, what string) string {
+	t.Helper()
 	out, err := dockerCmd(t, args...)
 	t.Cleanup(func() {
 		if _, err := dockerCtx(t, 30*time.Second, "rm", "-f", name); err != nil && !strings.Contains(err.Error(), "No such container") {
@@ -619,7 +627,7 @@ func runContainer(t *testing.T, name string, cmd ...string) string {
 	if !hex64.MatchString(id) {
 		t.Fatalf("docker run printed %q, want a 64-hex container id", id)
 	}
-	t.Logf("container %s started: %s %s", name, id[:12], strings.Join(cmd, " "))
+	t.Logf("container %s started: %s %s", name, id[:12], what)
 	return id
 }
 

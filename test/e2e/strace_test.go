@@ -25,7 +25,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 )
 
 const straceImage = "ctrace-test/strace:latest" // made by test/setup.sh
@@ -147,21 +146,7 @@ func runStraceContainer(t *testing.T, name, outDir string) string {
 	args := []string{"run", "-d", "--pull=never", "--pid", "host", "--network", "none", "--name", name,
 		"-v", outDir + ":/out", straceImage,
 		"strace", "-f", "-qq", "-o", "/out/strace.txt", "-s", "4096", "sh", "-c", straceWorkload}
-	out, err := dockerCmd(t, args...)
-	t.Cleanup(func() {
-		if _, err := dockerCtx(t, 30*time.Second, "rm", "-f", name); err != nil && !strings.Contains(err.Error(), "No such container") {
-			t.Logf("cleanup: %v", err)
-		}
-	})
-	if err != nil {
-		t.Fatalf("starting container %s: %v", name, err)
-	}
-	id := strings.TrimSpace(out)
-	if !hex64.MatchString(id) {
-		t.Fatalf("docker run printed %q, want a 64-hex container id", id)
-	}
-	t.Logf("container %s started: %s (strace -f of the workload)", name, id[:12])
-	return id
+	return startContainer(t, name, args, "(strace -f of the workload)")
 }
 
 // keepArtifacts copies strace's output and ctrace's events of the container
