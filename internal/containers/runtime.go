@@ -3,6 +3,7 @@ package containers
 import (
 	"context"
 	"errors"
+	"net/netip"
 	"time"
 )
 
@@ -23,6 +24,30 @@ type Info struct {
 	Created time.Time
 	State   string
 	Labels  map[string]string
+	// IPs are the container's addresses on its networks (none with host or
+	// no networking); they name the far end of connections between containers.
+	IPs []netip.Addr
+	// Mounts are the container's bind mounts and volumes; a path in a mount
+	// shared by several containers names all of them.
+	Mounts []Mount
+	// Pod is set for a container of a Kubernetes pod (known through CRI).
+	Pod *PodInfo
+}
+
+// Mount is one bind mount or volume of a container.
+type Mount struct {
+	Type        string // "bind", "volume", "tmpfs", …
+	Name        string // volume name (volumes only)
+	Source      string // host path
+	Destination string // path inside the container
+	ReadOnly    bool
+}
+
+// PodInfo names the Kubernetes pod a container belongs to.
+type PodInfo struct {
+	Name      string
+	Namespace string
+	UID       string
 }
 
 // Client is a container runtime API client.

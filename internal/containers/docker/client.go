@@ -11,7 +11,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -114,6 +116,19 @@ type inspectResponse struct {
 	HostConfig struct {
 		Runtime string `json:"Runtime"`
 	} `json:"HostConfig"`
+	NetworkSettings struct {
+		Networks map[string]struct {
+			IPAddress         string `json:"IPAddress"`
+			GlobalIPv6Address string `json:"GlobalIPv6Address"`
+		} `json:"Networks"`
+	} `json:"NetworkSettings"`
+	Mounts []struct {
+		Type        string `json:"Type"`
+		Name        string `json:"Name"`
+		Source      string `json:"Source"`
+		Destination string `json:"Destination"`
+		RW          bool   `json:"RW"`
+	} `json:"Mounts"`
 }
 
 // List returns the running containers, each completed by an inspect so
@@ -182,6 +197,17 @@ func (c *Client) inspect(ctx context.Context, id string) (containers.Info, error
 	}
 	if t, err := time.Parse(time.RFC3339Nano, r.Created); err == nil {
 		info.Created = t
+	}
+	for _, n := range r.NetworkSettings.Networks {
+		for _, s := range []string{n.IPAddress, n.GlobalIPv6Address} {
+			if a, err := netip.ParseAddr(s); err == nil {
+				info.IPs = append(info.IPs, a)
+			}
+		}
+	}
+	slices.SortFunc(info.IPs, netip.Addr.Compare)
+	for _, m := range r.Mounts {
+		info.Mounts = append(info.Mounts, containers.Mount{Type: m.Type, Name: m.Name, Source: m.Source, Destination: m.Destination, ReadOnly: !m.RW})
 	}
 	return info, nil
 }

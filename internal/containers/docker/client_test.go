@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -132,6 +133,7 @@ func TestInspect(t *testing.T) {
 		OCIRuntime: "runc", PID: 4242, State: "running",
 		Created: time.Date(2026, 11, 28, 23, 47, 38, 51943492, time.UTC),
 		Labels:  map[string]string{"com.example.team": "tracing"},
+		IPs:     []netip.Addr{netip.MustParseAddr("172.17.0.3")},
 	}
 	checkInfo(t, info, want)
 	f.mu.Lock()
@@ -168,12 +170,14 @@ func TestList(t *testing.T) {
 		OCIRuntime: "runc", PID: 4242, State: "running",
 		Created: time.Date(2026, 11, 28, 23, 47, 38, 51943492, time.UTC),
 		Labels:  map[string]string{"com.example.team": "tracing"},
+		IPs:     []netip.Addr{netip.MustParseAddr("172.17.0.3")},
 	})
 	checkInfo(t, infos[1], containers.Info{
 		ID: dbID, Name: "db", Image: "postgres:16", Runtime: "docker",
 		OCIRuntime: "crun", PID: 5151, State: "running",
 		Created: time.Date(2026, 11, 28, 23, 40, 0, 500000000, time.UTC),
 		Labels:  map[string]string{},
+		IPs:     []netip.Addr{netip.MustParseAddr("172.17.0.3")},
 	})
 }
 
