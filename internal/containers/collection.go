@@ -30,6 +30,12 @@ type Container struct {
 	Info Info
 	// Removed is when the cgroup was removed; zero while it is alive.
 	Removed time.Time
+	// Resolved says Info is final: the runtime answered, or the collection
+	// gave up asking. Until then Info holds what the cgroup path tells (id,
+	// runtime) and a trace holds the container's records back; the
+	// collection then stores a new *Container (values are never modified)
+	// and signals Resolved().
+	Resolved bool
 }
 
 // Option configures a Collection.
@@ -57,6 +63,10 @@ type Collection struct {
 
 	mu   sync.Mutex
 	byID map[string]*infoEntry // container id → runtime info, shared by its cgroups
+
+	// resolved gets a token (never blocking) whenever a container becomes
+	// Resolved after Add returned it unresolved.
+	resolved chan struct{}
 }
 
 // infoEntry caches the runtime info of one container, fetched once and
@@ -81,6 +91,7 @@ func NewCollection(clients []Client, log func(format string, args ...any), opts 
 		grace:          DefaultGracePeriod,
 		inspectTimeout: DefaultInspectTimeout,
 		byID:           map[string]*infoEntry{},
+		resolved:       make(chan struct{}, 1),
 	}
 	for _, o := range opts {
 		o(c)
@@ -112,13 +123,18 @@ func (c *Collection) Add(cgroupID uint64, cgroupPath string) (*Container, bool) 
 	if !ok {
 		return nil, false
 	}
-	ctr := &Container{CgroupID: cgroupID, CgroupPath: cgroupPath, Info: c.acquireInfo(ref)}
+	ctr := &Container{CgroupID: cgroupID, CgroupPath: cgroupPath, Info: c.acquireInfo(ref), Resolved: true}
 	if prev, loaded := c.byCgroup.LoadOrStore(cgroupID, ctr); loaded {
 		c.releaseInfo(ref.ID) // lost a race with another Add of the same cgroup
 		return prev.(*Container), true
 	}
 	return ctr, true
 }
+
+// Resolved returns a channel that receives a token when containers that
+// Add returned unresolved have become resolved (look them up again). Tokens
+// coalesce: one token may stand for several containers.
+func (c *Collection) Resolved() <-chan struct{} { return c.resolved }
 
 // acquireInfo returns the runtime info of ref's container, querying the
 // runtime only for the first cgroup of the container, and takes a
