@@ -133,8 +133,9 @@ type knownEntry struct {
 
 // clientState tracks a runtime that does not answer.
 type clientState struct {
-	down    bool
-	retryAt time.Time
+	down      bool
+	retryAt   time.Time
+	streaming bool // its event stream is connected: it answers
 }
 
 // NewCollection returns an empty collection that enriches containers by
@@ -329,6 +330,10 @@ func (c *Collection) query(e *infoEntry) (Info, bool) {
 			// Our deadline, not the runtime's fault (a long queue).
 			c.giveUp(e, "no answer within the resolve deadline")
 			return Info{}, false
+		case errors.Is(err, context.DeadlineExceeded) && c.isStreaming(cl):
+			// Slow under load, yet its event stream is alive: not down.
+			// The container keeps what the stream told.
+			c.giveUp(e, fmt.Sprintf("%s did not answer within %v", cl.Name(), c.inspectTimeout))
 		default:
 			c.failed(cl, err)
 		}
@@ -440,6 +445,26 @@ func (c *Collection) mayAsk(cl Client) bool {
 	}
 	st.retryAt = time.Now().Add(runtimeRetry)
 	return true
+}
+
+// isStreaming reports whether a client's event stream is connected.
+func (c *Collection) isStreaming(cl Client) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st := c.health[cl]
+	return st != nil && st.streaming
+}
+
+// setStreaming records whether a client's event stream is connected.
+func (c *Collection) setStreaming(cl Client, on bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st := c.health[cl]
+	if st == nil {
+		st = &clientState{}
+		c.health[cl] = st
+	}
+	st.streaming = on
 }
 
 // failed records that a client did not answer; the first failure after
@@ -608,6 +633,7 @@ func (c *Collection) follow(cl Client, w Watcher, settled func()) {
 				reported = false
 			}
 			c.answered(cl)
+			c.setStreaming(cl, true)
 			once.Do(settled)
 		}, func(ev RuntimeEvent) {
 			if !ev.Time.IsZero() {
@@ -616,6 +642,7 @@ func (c *Collection) follow(cl Client, w Watcher, settled func()) {
 			c.learn(ev)
 		})
 		once.Do(settled)
+		c.setStreaming(cl, false)
 		if c.ctx.Err() != nil {
 			return
 		}

@@ -754,3 +754,25 @@ func TestRecoveryIsReported(t *testing.T) {
 		t.Errorf("log = %q", lines)
 	}
 }
+
+// A runtime slow under load whose event stream is alive is not taken for
+// down: every container is still asked, and none is reported as the
+// runtime not answering.
+func TestSlowRuntimeWithLiveStreamIsNotDown(t *testing.T) {
+	var log logRecorder
+	w := newFakeWatcher()
+	w.slow = true
+	c := NewCollection([]Client{w}, log.logf, WithInspectTimeout(20*time.Millisecond))
+	defer c.Close()
+	c.Watch()
+	c.Add(1, "/docker/"+id1)
+	c.Add(2, "/docker/"+id2)
+	if n := w.callCount(); n != 2 {
+		t.Errorf("runtime asked %d times, want 2", n)
+	}
+	for _, l := range log.get() {
+		if strings.Contains(l, "does not answer") {
+			t.Errorf("reported as down: %q", l)
+		}
+	}
+}
