@@ -290,6 +290,49 @@ func (c *Collection) startResolve(e *infoEntry) {
 func (c *Collection) query(e *infoEntry) (Info, bool) {
 	ctx, cancel := context.WithDeadline(c.ctx, e.added.Add(c.deadline))
 	defer cancel()
+	runtime := infoRuntime(e.ref.Runtime)
+	candidates, matched := c.clientsFor(runtime)
+	if len(candidates) == 0 {
+		return Info{}, false // LXC, or no runtime at all (reported by the caller)
+	}
+	pause := 100 * time.Millisecond
+	for {
+		info, ok, notFound, stop := c.ask(ctx, e, candidates)
+		if ok || stop {
+			return info, ok
+		}
+		// Every runtime asked said "not found". In async mode, ask again
+		// until the deadline: a container may be asked about before its
+		// runtime registered it (a pod's sandbox while RunPodSandbox
+		// runs), and an event stream may name it meanwhile.
+		noClient := matched == 0 && runtime != "" // asked only in case: no retry
+		if c.async && len(notFound) > 0 && !noClient && !c.isResolved(e) {
+			t := time.NewTimer(pause)
+			select {
+			case <-t.C:
+				pause *= 2
+				if !c.isResolved(e) {
+					continue
+				}
+			case <-ctx.Done():
+				t.Stop()
+			}
+		}
+		if len(notFound) > 0 && !c.isResolved(e) && c.ctx.Err() == nil {
+			if matched == 0 && runtime != "" {
+				c.reportNoAPI(runtime, e.ref.ID)
+			} else {
+				c.logf("runtime: container %s: %s does not know it (gone before it could be inspected?); keeping the id only", shortID(e.ref.ID), strings.Join(notFound, ", "))
+			}
+		}
+		return Info{}, false
+	}
+}
+
+// ask asks each candidate once, in a worker slot. It returns the first
+// answer (ok), the runtimes that did not know the container, and stop
+// when asking again is pointless (closing, or the deadline passed).
+func (c *Collection) ask(ctx context.Context, e *infoEntry, candidates []Client) (info Info, ok bool, notFound []string, stop bool) {
 	select {
 	case c.workers <- struct{}{}:
 		defer func() { <-c.workers }()
@@ -297,14 +340,8 @@ func (c *Collection) query(e *infoEntry) (Info, bool) {
 		if c.ctx.Err() == nil { // not closing: the deadline passed in the queue
 			c.giveUp(e, "no runtime query slot within the resolve deadline")
 		}
-		return Info{}, false
+		return Info{}, false, nil, true
 	}
-	runtime := infoRuntime(e.ref.Runtime)
-	candidates, matched := c.clientsFor(runtime)
-	if len(candidates) == 0 {
-		return Info{}, false // LXC, or no runtime at all (reported by the caller)
-	}
-	var notFound []string
 	for _, cl := range candidates {
 		if !c.mayAsk(cl) {
 			continue
@@ -320,16 +357,16 @@ func (c *Collection) query(e *infoEntry) (Info, bool) {
 			if info.Runtime == "" {
 				info.Runtime = cl.Name()
 			}
-			return info, true
+			return info, true, nil, false
 		case errors.Is(err, ErrNotFound):
 			c.answered(cl)
 			notFound = append(notFound, cl.Name())
 		case c.ctx.Err() != nil:
-			return Info{}, false // closing
+			return Info{}, false, nil, true // closing
 		case ctx.Err() != nil && time.Since(began) < c.inspectTimeout:
 			// Our deadline, not the runtime's fault (a long queue).
 			c.giveUp(e, "no answer within the resolve deadline")
-			return Info{}, false
+			return Info{}, false, nil, true
 		case errors.Is(err, context.DeadlineExceeded) && c.isStreaming(cl):
 			// Slow under load, yet its event stream is alive: not down.
 			// The container keeps what the stream told.
@@ -338,14 +375,7 @@ func (c *Collection) query(e *infoEntry) (Info, bool) {
 			c.failed(cl, err)
 		}
 	}
-	if len(notFound) > 0 && !c.isResolved(e) {
-		if matched == 0 && runtime != "" {
-			c.reportNoAPI(runtime, e.ref.ID)
-		} else {
-			c.logf("runtime: container %s: %s does not know it (gone before it could be inspected?); keeping the id only", shortID(e.ref.ID), strings.Join(notFound, ", "))
-		}
-	}
-	return Info{}, false
+	return Info{}, false, notFound, false
 }
 
 func (c *Collection) isResolved(e *infoEntry) bool {

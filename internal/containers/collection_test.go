@@ -776,3 +776,38 @@ func TestSlowRuntimeWithLiveStreamIsNotDown(t *testing.T) {
 		}
 	}
 }
+
+// lateClient does not know a container for its first calls (it is still
+// being registered, like a pod's sandbox during RunPodSandbox).
+type lateClient struct {
+	*fakeClient
+	misses int
+}
+
+func (l *lateClient) Inspect(ctx context.Context, id string) (Info, error) {
+	l.mu.Lock()
+	n := len(l.calls)
+	l.mu.Unlock()
+	info, err := l.fakeClient.Inspect(ctx, id)
+	if n < l.misses {
+		return Info{}, fmt.Errorf("inspect %s: %w", shortID(id), ErrNotFound)
+	}
+	return info, err
+}
+
+func TestAsyncAsksAgainWhileNotFound(t *testing.T) {
+	var log logRecorder
+	late := &lateClient{fakeClient: dockerFake(), misses: 2}
+	c := NewCollection([]Client{late}, log.logf, WithAsync())
+	defer c.Close()
+	if ctr := addWithin(t, c, 1, "/docker/"+id1); ctr.Resolved {
+		t.Fatal("resolved at once")
+	}
+	waitToken(t, c)
+	if got, _ := c.Lookup(1); got.Info.Name != "web" || late.callCount() != 3 {
+		t.Errorf("after retries: %+v, %d calls", got, late.callCount())
+	}
+	if lines := log.get(); len(lines) != 0 {
+		t.Errorf("log = %q", lines)
+	}
+}

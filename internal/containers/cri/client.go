@@ -203,6 +203,13 @@ func (c *Client) Inspect(ctx context.Context, id string) (containers.Info, error
 // status (name, namespace, uid, IPs).
 func (c *Client) inspect(ctx context.Context, id, podID string, pods *podCache) (containers.Info, error) {
 	resp, err := c.rt.ContainerStatus(ctx, &runtimeapi.ContainerStatusRequest{ContainerId: id, Verbose: true})
+	if status.Code(err) == codes.NotFound {
+		// A pod's sandbox ("pause") container has a cgroup too, but CRI
+		// knows it as the pod sandbox.
+		if info, ok := c.sandbox(ctx, id); ok {
+			return info, nil
+		}
+	}
 	if err != nil {
 		return containers.Info{}, c.wrap("inspect "+shortID(id), err)
 	}
@@ -228,6 +235,37 @@ func (c *Client) inspect(ctx context.Context, id, podID string, pods *podCache) 
 		info.Pod = podFromLabels(info.Labels)
 	}
 	return info, nil
+}
+
+// SandboxName is the container name given to a pod's sandbox (the
+// infrastructure or "pause" container), as the kubelet named it.
+const SandboxName = "POD"
+
+// sandbox describes a pod sandbox's own container.
+func (c *Client) sandbox(ctx context.Context, id string) (containers.Info, bool) {
+	resp, err := c.rt.PodSandboxStatus(ctx, &runtimeapi.PodSandboxStatusRequest{PodSandboxId: id, Verbose: true})
+	if err != nil || resp.GetStatus().GetId() == "" {
+		return containers.Info{}, false
+	}
+	ps := resp.GetStatus()
+	var v struct {
+		PID   int    `json:"pid"`
+		Image string `json:"image"`
+	}
+	if s, ok := resp.GetInfo()["info"]; ok {
+		_ = json.Unmarshal([]byte(s), &v)
+	}
+	info := containers.Info{ID: id, Name: SandboxName, Image: v.Image, Runtime: c.name, PID: v.PID, Labels: ps.GetLabels(), State: "exited"}
+	if ps.GetState() == runtimeapi.PodSandboxState_SANDBOX_READY {
+		info.State = "running"
+	} else {
+		info.PID = 0
+	}
+	if t := ps.GetCreatedAt(); t > 0 {
+		info.Created = time.Unix(0, t)
+	}
+	addPod(&info, ps)
+	return info, true
 }
 
 // verboseInfo is what ctrace reads from ContainerStatus's verbose "info"

@@ -399,3 +399,16 @@ func TestCollectionWithCRI(t *testing.T) {
 		t.Errorf("short-lived container: %+v", ctr)
 	}
 }
+
+// A pod's sandbox ("pause") container has a cgroup but is no CRI
+// container: Inspect names it from the pod.
+func TestInspectSandbox(t *testing.T) {
+	c := serve(t, newFakeCRI())
+	info, err := c.Inspect(ctx(t), podA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Name != SandboxName || info.ID != podA || info.Pod == nil || info.Pod.Name != "web-7d9f" || info.State != "running" || len(info.IPs) != 2 {
+		t.Errorf("sandbox = %+v", info)
+	}
+}
