@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -66,6 +67,14 @@ func runPod(t *testing.T, rt runtimeapi.RuntimeServiceClient, ctrName string, cm
 		rt.StopPodSandbox(ctx, &runtimeapi.StopPodSandboxRequest{PodSandboxId: p.PodSandboxId})
 		if _, err := rt.RemovePodSandbox(ctx, &runtimeapi.RemovePodSandboxRequest{PodSandboxId: p.PodSandboxId}); err != nil {
 			t.Logf("cleanup: %v", err)
+		}
+		// The pod's cgroup, as the kubelet removes it (containerd leaves it).
+		dirs, _ := filepath.Glob("/sys/fs/cgroup/*/kubepods/besteffort/pod" + uid)
+		more, _ := filepath.Glob("/sys/fs/cgroup/kubepods/besteffort/pod" + uid)
+		for _, d := range append(dirs, more...) {
+			if err := os.Remove(d); err != nil {
+				t.Logf("cleanup: %v", err)
+			}
 		}
 	})
 	c, err := rt.CreateContainer(ctx, &runtimeapi.CreateContainerRequest{

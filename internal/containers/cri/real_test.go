@@ -93,6 +93,7 @@ func realPod(t *testing.T, c *Client) (podID, ctrID, uid, name string, mountDir 
 		if _, err := c.rt.RemovePodSandbox(ctx, &runtimeapi.RemovePodSandboxRequest{PodSandboxId: podID}); err != nil {
 			t.Logf("cleanup: RemovePodSandbox: %v", err)
 		}
+		removePodCgroups(t, uid)
 	})
 	mountDir = t.TempDir()
 	ctr, err := c.rt.CreateContainer(ctx, &runtimeapi.CreateContainerRequest{
@@ -217,5 +218,17 @@ func TestRealContainerd(t *testing.T) {
 	sb, err := c.Inspect(ctx, podID)
 	if err != nil || sb.Name != SandboxName || sb.Pod == nil || sb.Pod.Name != podName || sb.State != "running" {
 		t.Errorf("sandbox: %+v, %v", sb, err)
+	}
+}
+
+// removePodCgroups removes the pod's cgroup in every hierarchy, as the
+// kubelet does once the pod is gone (containerd leaves it).
+func removePodCgroups(t *testing.T, uid string) {
+	dirs, _ := filepath.Glob("/sys/fs/cgroup/*/kubepods/besteffort/pod" + uid)
+	more, _ := filepath.Glob("/sys/fs/cgroup/kubepods/besteffort/pod" + uid)
+	for _, d := range append(dirs, more...) {
+		if err := os.Remove(d); err != nil {
+			t.Logf("cleanup: %v", err)
+		}
 	}
 }
