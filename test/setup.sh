@@ -11,7 +11,7 @@ set -euo pipefail
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd -- "$SCRIPT_DIR/.." && pwd)
 
-APT_PACKAGES=(docker.io busybox-static clang-14 llvm-14 libbpf-dev strace bpftrace crun
+APT_PACKAGES=(docker.io containerd busybox-static clang-14 llvm-14 libbpf-dev strace bpftrace crun
 	iproute2 make git ca-certificates)
 APT_LOG=/var/log/ctrace-test-setup-apt.log
 DOCKERD_LOG=/var/log/ctrace-test-dockerd.log
@@ -252,5 +252,81 @@ elif [[ $(image_id "$STRACE_LATEST") != "$tag_id" ]]; then
 else
 	log "image: $STRACE_LATEST is up to date (recipe $strace_hash)"
 fi
+
+# ---- CRI test runtime: a containerd of our own with its CRI plugin -----------
+# (internal/containers/cri/real_test.go). Docker's containerd is never
+# touched: this one has its own config, socket, root and state under
+# $CRI_DIR. Pods run with host networking (no CNI here) and a pause image
+# made from the busybox image; restrict_oom_score_adj because lowering
+# oom_score_adj needs CAP_SYS_RESOURCE, which this machine's root lacks.
+CRI_DIR=/run/ctrace-test-cri
+CRI_SOCK=$CRI_DIR/containerd.sock
+CRI_CONFIG="version = 2
+root = \"$CRI_DIR/root\"
+state = \"$CRI_DIR/state\"
+[grpc]
+  address = \"$CRI_SOCK\"
+[ttrpc]
+  address = \"$CRI_SOCK.ttrpc\"
+[debug]
+  address = \"\"
+[metrics]
+  address = \"\"
+[plugins.\"io.containerd.grpc.v1.cri\"]
+  sandbox_image = \"docker.io/ctrace-test/pause:latest\"
+  stream_server_address = \"127.0.0.1\"
+  stream_server_port = \"0\"
+  restrict_oom_score_adj = true
+  [plugins.\"io.containerd.grpc.v1.cri\".cni]
+    bin_dir = \"$CRI_DIR/cni/bin\"
+    conf_dir = \"$CRI_DIR/cni/conf\""
+cri_ok() { timeout 10 ctr -a "$CRI_SOCK" version >/dev/null 2>&1; }
+
+mkdir -p "$CRI_DIR/root" "$CRI_DIR/state" "$CRI_DIR/cni/bin" "$CRI_DIR/cni/conf"
+if [[ "$(cat "$CRI_DIR/config.toml" 2>/dev/null)" != "$CRI_CONFIG" ]]; then
+	printf '%s\n' "$CRI_CONFIG" >"$CRI_DIR/config.toml.new"
+	mv "$CRI_DIR/config.toml.new" "$CRI_DIR/config.toml"
+	if [[ -s $CRI_DIR/pid ]] && kill "$(cat "$CRI_DIR/pid")" 2>/dev/null; then
+		for _ in $(seq 50); do cri_ok || break; sleep 0.2; done
+		log "cri: config changed, stopped the old instance"
+	fi
+fi
+if cri_ok; then
+	log "cri: containerd with CRI running at $CRI_SOCK"
+else
+	command -v containerd >/dev/null || die "containerd not found (package containerd)"
+	setsid nohup containerd --config "$CRI_DIR/config.toml" </dev/null >>"$CRI_DIR/containerd.log" 2>&1 9>&- &
+	echo $! >"$CRI_DIR/pid"
+	deadline=$((SECONDS + 30))
+	until cri_ok; do
+		((SECONDS < deadline)) || die "cri: containerd not ready within 30s; last lines of $CRI_DIR/containerd.log: $(tail -n 5 "$CRI_DIR/containerd.log" | tr '\n' ' ')"
+		sleep 0.2
+	done
+	log "cri: started containerd with CRI at $CRI_SOCK (pid $(cat "$CRI_DIR/pid"), log $CRI_DIR/containerd.log)"
+fi
+# The pause image: the busybox image sleeping forever (recipe: the busybox image id).
+PAUSE_TAG="ctrace-test/pause:$(image_id "$IMAGE_LATEST" | cut -d: -f2 | cut -c1-16)"
+if [[ -z $(image_id "$PAUSE_TAG") ]]; then
+	docker rm -f ctrace-setup-pause >/dev/null 2>&1 || true
+	docker create --name ctrace-setup-pause "$IMAGE_LATEST" true >/dev/null
+	docker export ctrace-setup-pause | docker import --change 'CMD ["/bin/sleep","2147483647"]' \
+		--message "ctrace CRI test pause image" - "$PAUSE_TAG" >/dev/null || die "docker import of $PAUSE_TAG failed"
+	docker rm ctrace-setup-pause >/dev/null
+	log "image: imported $PAUSE_TAG"
+fi
+docker tag "$PAUSE_TAG" ctrace-test/pause:latest
+# Imported again when docker's image id changed (a marker file remembers it).
+for img in ctrace-test/pause:latest "$IMAGE_LATEST"; do
+	want=$(image_id "$img")
+	have=$(ctr -a "$CRI_SOCK" -n k8s.io images ls 2>/dev/null | awk -v r="docker.io/$img" '$1 == r { print "present" }')
+	marker="$CRI_DIR/imported-$(echo "$img" | tr '/:' '__')"
+	if [[ -n $have && "$(cat "$marker" 2>/dev/null)" == "$want" ]]; then
+		continue
+	fi
+	docker save "$img" | ctr -a "$CRI_SOCK" -n k8s.io images import - >/dev/null || die "cri: importing $img failed"
+	echo "$want" >"$marker"
+	log "cri: imported $img into the CRI runtime"
+done
+log "cri: images ready"
 
 log "done"

@@ -14,7 +14,7 @@ func newConfigCmd(e *env) *cobra.Command {
 	var list, path bool
 	var help strings.Builder
 	for _, k := range config.Keys() {
-		fmt.Fprintf(&help, "  %-14s %s\n", k[0], k[1])
+		fmt.Fprintf(&help, "  %-18s %s\n", k[0], k[1])
 	}
 	cmd := &cobra.Command{
 		Use:   "config",

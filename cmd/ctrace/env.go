@@ -3,11 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/ctrace-dev/ctrace/internal/config"
-	"github.com/ctrace-dev/ctrace/internal/containers"
-	"github.com/ctrace-dev/ctrace/internal/containers/docker"
 	"github.com/ctrace-dev/ctrace/internal/events"
 	"github.com/ctrace-dev/ctrace/internal/syscalls"
 )
@@ -37,16 +34,4 @@ func (e *env) catalog() (*events.Catalog, error) {
 
 func (e *env) config() (config.Config, error) {
 	return config.Load(e.configPath)
-}
-
-// runtimeClients returns a client for every runtime socket that exists.
-func (e *env) runtimeClients(dockerSocket, podmanSocket string) []containers.Client {
-	var cs []containers.Client
-	if _, err := os.Stat(dockerSocket); err == nil {
-		cs = append(cs, docker.New(dockerSocket))
-	}
-	if _, err := os.Stat(podmanSocket); err == nil {
-		cs = append(cs, docker.NewPodman(podmanSocket))
-	}
-	return cs
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ctrace-dev/ctrace/internal/containers"
-	"github.com/ctrace-dev/ctrace/internal/containers/docker"
 	"github.com/ctrace-dev/ctrace/internal/events"
 	"github.com/ctrace-dev/ctrace/internal/filter"
 	"github.com/ctrace-dev/ctrace/internal/output"
@@ -24,8 +23,7 @@ type traceFlags struct {
 	dataBytes    int
 	cpuProfile   string
 	cgroup       string
-	dockerSocket string
-	podmanSocket string
+	runtimeFlags runtimeFlags
 }
 
 func newTraceCmd(e *env, ls *cobra.Command) *cobra.Command {
@@ -58,8 +56,7 @@ later, from their first syscall. Prints one line (table) or one JSON object
 	fl.StringSliceVar(&f.filter.ExcludeComms, "exclude-comm", nil, "do not trace processes with these names")
 	fl.IntVar(&f.bufferMiB, "buffer-size", 64, "kernel ring buffer size in MiB (a power of two)")
 	fl.IntVar(&f.dataBytes, "capture-data", 0, "capture up to N bytes (max 256) of read/write/send/recv data buffers; off by default: data may be secret")
-	fl.StringVar(&f.dockerSocket, "docker-socket", docker.DefaultSocket, "Docker Engine API socket")
-	fl.StringVar(&f.podmanSocket, "podman-socket", docker.PodmanSocket, "Podman's Docker-compatible API socket")
+	addRuntimeFlags(fl, &f.runtimeFlags)
 	fl.StringVar(&f.cgroup, "cgroup", "auto", "cgroup hierarchy that identifies containers: auto (v2 when mounted), v2, or v1 (hybrid hosts whose runtime leaves the unified tree empty)")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a Go CPU profile of ctrace itself to this file (for performance reports)")
 	fl.MarkHidden("cpuprofile")
@@ -168,7 +165,11 @@ func runTrace(cmd *cobra.Command, e *env, f traceFlags) error {
 	}
 	opts := tracer.DefaultOptions()
 	opts.RingBufferBytes = f.bufferMiB << 20
-	coll := containers.NewCollection(e.runtimeClients(f.dockerSocket, f.podmanSocket), logf)
+	rts := openRuntimes(cmd.Context(), f.runtimeFlags.specs(cfg), false, logf)
+	defer rts.Close()
+	coll := containers.NewCollection(rts.list(), logf)
+	defer coll.Close()
+	coll.Watch() // names containers from the runtimes' event streams
 	sum, err := session.Run(cmd.Context(), session.Config{
 		Catalog:    cat,
 		Containers: coll,

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/ctrace-dev/ctrace/internal/suggest"
 )
 
 // Config holds the persistent settings. Empty means "not set".
@@ -18,6 +20,12 @@ type Config struct {
 	OutputFormat string `json:"output-format,omitempty"`
 	EventsPath   string `json:"events-path,omitempty"`
 	ErrorsPath   string `json:"errors-path,omitempty"`
+	// Container runtime API sockets: a path overrides auto-detection,
+	// "none" turns the runtime off, empty auto-detects.
+	DockerSocket     string `json:"docker-socket,omitempty"`
+	PodmanSocket     string `json:"podman-socket,omitempty"`
+	ContainerdSocket string `json:"containerd-socket,omitempty"`
+	CRIOSocket       string `json:"crio-socket,omitempty"`
 }
 
 // key is one settable key: how to validate and store it.
@@ -32,7 +40,14 @@ var keys = []key{
 	{"output-format", "table or json", func(c *Config) *string { return &c.OutputFormat }, checkFormat},
 	{"events-path", "file that trace writes events to (appended, 0600); empty: standard output", func(c *Config) *string { return &c.EventsPath }, checkPath},
 	{"errors-path", "file that trace writes its errors and notices to; empty: standard error", func(c *Config) *string { return &c.ErrorsPath }, checkPath},
+	{"docker-socket", "Docker Engine API socket (path, or none); empty: auto-detect", func(c *Config) *string { return &c.DockerSocket }, checkSocket},
+	{"podman-socket", "Podman's Docker-compatible API socket (path, or none); empty: auto-detect", func(c *Config) *string { return &c.PodmanSocket }, checkSocket},
+	{"containerd-socket", "containerd's socket, for its CRI API (path, or none); empty: auto-detect", func(c *Config) *string { return &c.ContainerdSocket }, checkSocket},
+	{"crio-socket", "CRI-O's CRI API socket (path, or none); empty: auto-detect", func(c *Config) *string { return &c.CRIOSocket }, checkSocket},
 }
+
+// SocketNone is the socket value that turns a runtime off.
+const SocketNone = "none"
 
 // Keys returns the settable key names with their help, for --help and completion.
 func Keys() [][2]string {
@@ -44,14 +59,21 @@ func Keys() [][2]string {
 }
 
 func findKey(name string) (key, error) {
-	var names []string
 	for _, k := range keys {
 		if k.name == name {
 			return k, nil
 		}
+	}
+	return key{}, errors.New(unknownKey(name))
+}
+
+// unknownKey words the error for an unknown key, with the nearest keys.
+func unknownKey(name string) string {
+	var names []string
+	for _, k := range keys {
 		names = append(names, k.name)
 	}
-	return key{}, fmt.Errorf("unknown config key %q (keys: %s)", name, strings.Join(names, ", "))
+	return suggest.Unknown("config key", name, names, "keys: "+strings.Join(names, ", "))
 }
 
 func checkFormat(v string) (string, error) {
@@ -61,10 +83,23 @@ func checkFormat(v string) (string, error) {
 	return v, nil
 }
 
-func checkPath(v string) (string, error) {
-	if v == "" {
-		return "", nil
+// checkSocket accepts "none", or a path made absolute (~ expanded); the
+// socket need not exist yet.
+func checkSocket(v string) (string, error) {
+	if v == "" || v == SocketNone {
+		return v, nil
 	}
+	p, err := expandPath(v)
+	if err != nil {
+		return "", err
+	}
+	if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+		return "", fmt.Errorf("%s is a directory; give the socket's path", p)
+	}
+	return p, nil
+}
+
+func expandPath(v string) (string, error) {
 	if strings.HasPrefix(v, "~/") {
 		home, err := os.UserHomeDir()
 		if err != nil {
@@ -72,7 +107,14 @@ func checkPath(v string) (string, error) {
 		}
 		v = filepath.Join(home, v[2:])
 	}
-	abs, err := filepath.Abs(v)
+	return filepath.Abs(v)
+}
+
+func checkPath(v string) (string, error) {
+	if v == "" {
+		return "", nil
+	}
+	abs, err := expandPath(v)
 	if err != nil {
 		return "", err
 	}
@@ -110,6 +152,14 @@ func Load(path string) (Config, error) {
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return c, nil
+	}
+	var raw map[string]json.RawMessage
+	if json.Unmarshal(data, &raw) == nil {
+		for _, name := range sortedNames(raw) {
+			if _, err := findKey(name); err != nil {
+				return c, fmt.Errorf("config %s: %s (fix or delete it)", path, unknownKey(name))
+			}
+		}
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -201,6 +251,15 @@ func List(c *Config) []string {
 	var out []string
 	for _, k := range keys {
 		out = append(out, k.name+"="+*k.field(c))
+	}
+	sort.Strings(out)
+	return out
+}
+
+func sortedNames(m map[string]json.RawMessage) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
 	}
 	sort.Strings(out)
 	return out

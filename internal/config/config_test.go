@@ -36,7 +36,7 @@ func TestSetSaveLoad(t *testing.T) {
 	if v, err := Get(&got, "output-format"); err != nil || v != "json" {
 		t.Errorf("Get = %q, %v", v, err)
 	}
-	if l := strings.Join(List(&got), ";"); l != "errors-path="+c.ErrorsPath+";events-path=;output-format=json" {
+	if l := strings.Join(List(&got), ";"); l != "containerd-socket=;crio-socket=;docker-socket=;errors-path="+c.ErrorsPath+";events-path=;output-format=json;podman-socket=" {
 		t.Errorf("List = %s", l)
 	}
 }
@@ -66,5 +66,54 @@ func TestBadInput(t *testing.T) {
 	}
 	if c, err := Load(filepath.Join(dir, "missing.json")); err != nil || c != (Config{}) {
 		t.Errorf("missing file: %+v %v", c, err)
+	}
+}
+
+func TestSockets(t *testing.T) {
+	var c Config
+	for _, a := range []string{"docker-socket=/run/x/docker.sock", "podman-socket=none", "containerd-socket=~/c.sock", "crio-socket="} {
+		if err := Set(&c, a); err != nil {
+			t.Fatalf("Set(%q): %v", a, err)
+		}
+	}
+	home, _ := os.UserHomeDir()
+	want := Config{DockerSocket: "/run/x/docker.sock", PodmanSocket: SocketNone, ContainerdSocket: filepath.Join(home, "c.sock")}
+	if c != want {
+		t.Errorf("config = %+v, want %+v", c, want)
+	}
+	if err := Set(&c, "docker-socket="+t.TempDir()); err == nil || !strings.Contains(err.Error(), "is a directory") {
+		t.Errorf("a directory as socket: %v", err)
+	}
+	path := filepath.Join(t.TempDir(), "c.json")
+	if err := Save(path, c); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := Load(path); err != nil || got != c {
+		t.Errorf("Load = %+v, %v", got, err)
+	}
+}
+
+func TestUnknownKeySuggests(t *testing.T) {
+	var c Config
+	for in, want := range map[string]string{
+		"evnts-path=x":   `unknown config key "evnts-path": did you mean "events-path"? (keys: output-format, events-path, errors-path, docker-socket, podman-socket, containerd-socket, crio-socket)`,
+		"docker=/x.sock": `unknown config key "docker": did you mean "docker-socket"?`,
+		"colour=blue":    `unknown config key "colour" (keys: `,
+	} {
+		err := Set(&c, in)
+		if err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("Set(%q) = %v\nwant prefix %s", in, err, want)
+		}
+	}
+	if _, err := Get(&c, "output-fromat"); err == nil || !strings.Contains(err.Error(), `did you mean "output-format"?`) {
+		t.Errorf("Get: %v", err)
+	}
+	if err := Unset(&c, "erors-path"); err == nil || !strings.Contains(err.Error(), `did you mean "errors-path"?`) {
+		t.Errorf("Unset: %v", err)
+	}
+	p := filepath.Join(t.TempDir(), "c.json")
+	os.WriteFile(p, []byte(`{"output-format":"json","crio-sockt":"/x"}`), 0o600)
+	if _, err := Load(p); err == nil || !strings.Contains(err.Error(), `unknown config key "crio-sockt": did you mean "crio-socket"?`) || !strings.Contains(err.Error(), p) {
+		t.Errorf("Load: %v", err)
 	}
 }

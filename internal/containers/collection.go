@@ -14,14 +14,21 @@ import (
 
 // Defaults of a Collection.
 const (
-	DefaultGracePeriod    = 30 * time.Second
-	DefaultInspectTimeout = 1 * time.Second
-	scanWorkers           = 8
+	DefaultGracePeriod     = 30 * time.Second
+	DefaultInspectTimeout  = 1 * time.Second
+	DefaultResolveDeadline = 3 * time.Second
+	// DefaultResolveWorkers bounds the runtime queries in flight.
+	DefaultResolveWorkers = 8
+	// runtimeRetry is how long a runtime that did not answer is left
+	// alone before it is asked again.
+	runtimeRetry = 10 * time.Second
+	// maxKnown bounds the containers remembered from event streams.
+	maxKnown = 4096
 )
 
 // Container is a container cgroup. Values handed out by a Collection are
-// never modified afterwards (Remove stores a new copy); treat Info.Labels
-// as read-only too.
+// never modified afterwards (changes store a new copy); treat Info.Labels,
+// IPs and Mounts as read-only too.
 type Container struct {
 	CgroupID   uint64
 	CgroupPath string
@@ -30,11 +37,14 @@ type Container struct {
 	Info Info
 	// Removed is when the cgroup was removed; zero while it is alive.
 	Removed time.Time
-	// Resolved says Info is final: the runtime answered, or the collection
-	// gave up asking. Until then Info holds what the cgroup path tells (id,
-	// runtime) and a trace holds the container's records back; the
-	// collection then stores a new *Container (values are never modified)
-	// and signals Resolved().
+	// Resolved says Info's identity (name, image, labels, pod) is final:
+	// a runtime or its event stream named the container, or the
+	// collection gave up asking. Until then Info holds what the cgroup
+	// path tells (id, runtime) and a trace holds the container's records
+	// back; the collection then stores a new *Container (values are never
+	// modified) and signals Resolved(). Details that only an inspect
+	// gives (PID, IPs, mounts, OCI runtime) may arrive later still, in a
+	// newer value that Lookup returns.
 	Resolved bool
 }
 
@@ -45,11 +55,31 @@ type Option func(*Collection)
 // (default DefaultGracePeriod).
 func WithGracePeriod(d time.Duration) Option { return func(c *Collection) { c.grace = d } }
 
-// WithInspectTimeout bounds each runtime query made by Add (default
+// WithInspectTimeout bounds each runtime query (default
 // DefaultInspectTimeout).
 func WithInspectTimeout(d time.Duration) Option {
 	return func(c *Collection) { c.inspectTimeout = d }
 }
+
+// WithResolveDeadline bounds how long a new container may stay
+// unresolved (default DefaultResolveDeadline): past it the collection
+// gives up and marks it Resolved with what it knows (the id at least).
+func WithResolveDeadline(d time.Duration) Option {
+	return func(c *Collection) { c.deadline = d }
+}
+
+// WithResolveWorkers bounds the concurrent runtime queries (default
+// DefaultResolveWorkers).
+func WithResolveWorkers(n int) Option {
+	return func(c *Collection) { c.workers = make(chan struct{}, max(n, 1)) }
+}
+
+// WithAsync makes Add never wait for a runtime: it returns the container
+// unresolved (unless an event stream already named it) and resolves it
+// in the background, signalling Resolved(). Without it (the default) Add
+// waits for the resolution, up to the resolve deadline; a runtime that
+// does not answer costs that wait once, not per container.
+func WithAsync() Option { return func(c *Collection) { c.async = true } }
 
 // Collection maps cgroup ids to containers. Lookup is lock-free; all
 // methods are safe for concurrent use.
@@ -58,29 +88,59 @@ type Collection struct {
 	logf           func(format string, args ...any)
 	grace          time.Duration
 	inspectTimeout time.Duration
+	deadline       time.Duration
+	async          bool
+	workers        chan struct{} // semaphore of runtime queries
 
-	byCgroup sync.Map // uint64 → *Container
+	// ctx ends with Close: it cancels background queries and watchers.
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
 
-	mu   sync.Mutex
-	byID map[string]*infoEntry // container id → runtime info, shared by its cgroups
+	byCgroup sync.Map // uint64 → *Container; stored only under mu
+
+	mu      sync.Mutex
+	byID    map[string]*infoEntry   // container id → runtime info, shared by its cgroups
+	known   map[string]*knownEntry  // container id → what an event stream told
+	health  map[Client]*clientState // runtimes that did not answer
+	noAPI   map[string]bool         // runtimes without a client, reported once
+	watched bool
 
 	// resolved gets a token (never blocking) whenever a container becomes
 	// Resolved after Add returned it unresolved.
 	resolved chan struct{}
 }
 
-// infoEntry caches the runtime info of one container, fetched once and
-// shared by all its live cgroups (nested ones included). It is dropped
-// when the last of them is removed, so that a restarted container (new
-// cgroup, same id) is queried afresh.
+// infoEntry is the runtime info of one container, shared by all its
+// cgroups (nested ones included). It is dropped when the last live cgroup
+// is removed, so that a restarted container (new cgroup, same id) is
+// queried afresh.
 type infoEntry struct {
-	ready chan struct{} // closed once info is set
-	info  Info
-	refs  int // live cgroups (stored or being added) of the container
+	ref      ContainerRef
+	info     Info
+	resolved bool          // info's identity is final
+	done     chan struct{} // closed when resolved
+	refs     int           // live cgroups of the container
+	cgroups  []uint64      // every cgroup handed out with this entry
+	added    time.Time
+}
+
+// knownEntry is a container learned from an event stream.
+type knownEntry struct {
+	info    Info
+	removed time.Time
+}
+
+// clientState tracks a runtime that does not answer.
+type clientState struct {
+	down      bool
+	retryAt   time.Time
+	streaming bool // its event stream is connected: it answers
 }
 
 // NewCollection returns an empty collection that enriches containers by
-// asking clients. log receives one line per problem; nil discards.
+// asking clients. log receives one line per problem ("runtime: …"); nil
+// discards. Call Close to stop its background work.
 func NewCollection(clients []Client, log func(format string, args ...any), opts ...Option) *Collection {
 	if log == nil {
 		log = func(string, ...any) {}
@@ -90,13 +150,27 @@ func NewCollection(clients []Client, log func(format string, args ...any), opts 
 		logf:           log,
 		grace:          DefaultGracePeriod,
 		inspectTimeout: DefaultInspectTimeout,
+		deadline:       DefaultResolveDeadline,
+		workers:        make(chan struct{}, DefaultResolveWorkers),
 		byID:           map[string]*infoEntry{},
+		known:          map[string]*knownEntry{},
+		health:         map[Client]*clientState{},
+		noAPI:          map[string]bool{},
 		resolved:       make(chan struct{}, 1),
 	}
 	for _, o := range opts {
 		o(c)
 	}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
 	return c
+}
+
+// Close stops the event-stream watchers and background queries and
+// waits for them. Lookup and the other methods keep working (Add then no
+// longer asks runtimes).
+func (c *Collection) Close() {
+	c.cancel()
+	c.wg.Wait()
 }
 
 // Lookup returns the container of a cgroup id, including removed ones
@@ -110,25 +184,86 @@ func (c *Collection) Lookup(cgroupID uint64) (*Container, bool) {
 }
 
 // Add records the cgroup if its path names a container and returns the
-// container; false means the cgroup is not a container. The first cgroup
-// of a container asks the runtime for its details synchronously (bounded
-// by the inspect timeout); on failure the parsed id and runtime are kept
-// and the failure is logged once. Adding a known cgroup id returns the
-// recorded container.
+// container; false means the cgroup is not a container. Adding a known
+// cgroup id returns the recorded container.
+//
+// The first cgroup of a container starts its resolution: a container
+// already named by a runtime's event stream is Resolved at once (an
+// inspect still fills in PID, IPs and mounts in the background); any
+// other is asked of the runtime in the background (bounded concurrency,
+// bounded by the resolve deadline, after which it is Resolved with the
+// id only). With WithAsync, Add returns at once and the container may be
+// unresolved (see Resolved()); without, Add waits for the resolution.
+// Failures are logged once (per runtime, or per container when its own
+// runtime does not know it).
 func (c *Collection) Add(cgroupID uint64, cgroupPath string) (*Container, bool) {
+	ctr, e, ok := c.add(cgroupID, cgroupPath)
+	if !ok || ctr.Resolved || c.async {
+		return ctr, ok
+	}
+	c.wait(e, time.Now().Add(c.deadline+c.inspectTimeout))
+	if now, ok := c.Lookup(cgroupID); ok {
+		return now, true
+	}
+	return ctr, true
+}
+
+// add records the cgroup and starts the resolution of a new container,
+// without waiting.
+func (c *Collection) add(cgroupID uint64, cgroupPath string) (*Container, *infoEntry, bool) {
 	if ctr, ok := c.Lookup(cgroupID); ok {
-		return ctr, true
+		return ctr, c.entry(ctr.Info.ID), true
 	}
 	ref, ok := ParseCgroupPath(cgroupPath)
 	if !ok {
-		return nil, false
+		return nil, nil, false
 	}
-	ctr := &Container{CgroupID: cgroupID, CgroupPath: cgroupPath, Info: c.acquireInfo(ref), Resolved: true}
-	if prev, loaded := c.byCgroup.LoadOrStore(cgroupID, ctr); loaded {
-		c.releaseInfo(ref.ID) // lost a race with another Add of the same cgroup
-		return prev.(*Container), true
+	c.mu.Lock()
+	if v, ok := c.byCgroup.Load(cgroupID); ok { // lost a race with another Add
+		c.mu.Unlock()
+		ctr := v.(*Container)
+		return ctr, c.entry(ctr.Info.ID), true
 	}
-	return ctr, true
+	e, ok := c.byID[ref.ID]
+	start := !ok
+	if !ok {
+		e = &infoEntry{ref: ref, info: Info{ID: ref.ID, Runtime: infoRuntime(ref.Runtime)}, done: make(chan struct{}), added: time.Now()}
+		if k, ok := c.known[ref.ID]; ok {
+			e.info = merge(k.info, e.info)
+			e.resolved = true
+			close(e.done)
+		}
+		c.byID[ref.ID] = e
+	}
+	e.refs++
+	e.cgroups = append(e.cgroups, cgroupID)
+	ctr := &Container{CgroupID: cgroupID, CgroupPath: cgroupPath, Info: e.info, Resolved: e.resolved}
+	c.byCgroup.Store(cgroupID, ctr)
+	c.mu.Unlock()
+	if start {
+		c.startResolve(e)
+	}
+	return ctr, e, true
+}
+
+// entry returns the shared entry of a container id, or nil.
+func (c *Collection) entry(id string) *infoEntry {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.byID[id]
+}
+
+// wait blocks until e is resolved or the deadline passes.
+func (c *Collection) wait(e *infoEntry, deadline time.Time) {
+	if e == nil {
+		return
+	}
+	t := time.NewTimer(time.Until(deadline))
+	defer t.Stop()
+	select {
+	case <-e.done:
+	case <-t.C:
+	}
 }
 
 // Resolved returns a channel that receives a token when containers that
@@ -136,70 +271,183 @@ func (c *Collection) Add(cgroupID uint64, cgroupPath string) (*Container, bool) 
 // coalesce: one token may stand for several containers.
 func (c *Collection) Resolved() <-chan struct{} { return c.resolved }
 
-// acquireInfo returns the runtime info of ref's container, querying the
-// runtime only for the first cgroup of the container, and takes a
-// reference to it.
-func (c *Collection) acquireInfo(ref ContainerRef) Info {
-	c.mu.Lock()
-	e, ok := c.byID[ref.ID]
-	if !ok {
-		e = &infoEntry{ready: make(chan struct{})}
-		c.byID[ref.ID] = e
+// startResolve asks the runtime about a new container in the background.
+func (c *Collection) startResolve(e *infoEntry) {
+	if c.ctx.Err() != nil {
+		c.settle(e, Info{}, false) // closed: no more queries
+		return
 	}
-	e.refs++
-	c.mu.Unlock()
-	if ok {
-		<-e.ready
-		return e.info
-	}
-	e.info = c.enrich(ref)
-	close(e.ready)
-	return e.info
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		info, ok := c.query(e)
+		c.settle(e, info, ok)
+	}()
 }
 
-// releaseInfo drops a reference taken by acquireInfo, dropping the cached
-// info with the last one.
-func (c *Collection) releaseInfo(id string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e, ok := c.byID[id]; ok {
-		if e.refs--; e.refs <= 0 {
-			delete(c.byID, id)
-		}
-	}
-}
-
-// enrich asks the clients matching ref's runtime, or every client when
-// none matches, for the container's details.
-func (c *Collection) enrich(ref ContainerRef) Info {
-	fallback := Info{ID: ref.ID, Runtime: infoRuntime(ref.Runtime)}
-	candidates := c.clientsFor(fallback.Runtime)
+// query asks the clients matching the container's runtime, or every
+// client when none matches, within the resolve deadline.
+func (c *Collection) query(e *infoEntry) (Info, bool) {
+	ctx, cancel := context.WithDeadline(c.ctx, e.added.Add(c.deadline))
+	defer cancel()
+	runtime := infoRuntime(e.ref.Runtime)
+	candidates, matched := c.clientsFor(runtime)
 	if len(candidates) == 0 {
-		return fallback
+		return Info{}, false // LXC, or no runtime at all (reported by the caller)
 	}
-	var errs []string
+	pause := 100 * time.Millisecond
+	for {
+		info, ok, notFound, stop := c.ask(ctx, e, candidates)
+		if ok || stop {
+			return info, ok
+		}
+		// Every runtime asked said "not found". In async mode, ask again
+		// until the deadline: a container may be asked about before its
+		// runtime registered it (a pod's sandbox while RunPodSandbox
+		// runs), and an event stream may name it meanwhile.
+		noClient := matched == 0 && runtime != "" // asked only in case: no retry
+		if c.async && len(notFound) > 0 && !noClient && !c.isResolved(e) {
+			t := time.NewTimer(pause)
+			select {
+			case <-t.C:
+				pause *= 2
+				if !c.isResolved(e) {
+					continue
+				}
+			case <-ctx.Done():
+				t.Stop()
+			}
+		}
+		if len(notFound) > 0 && !c.isResolved(e) && c.ctx.Err() == nil {
+			if matched == 0 && runtime != "" {
+				c.reportNoAPI(runtime, e.ref.ID)
+			} else {
+				c.logf("runtime: container %s: %s does not know it (gone before it could be inspected?); keeping the id only", shortID(e.ref.ID), strings.Join(notFound, ", "))
+			}
+		}
+		return Info{}, false
+	}
+}
+
+// ask asks each candidate once, in a worker slot. It returns the first
+// answer (ok), the runtimes that did not know the container, and stop
+// when asking again is pointless (closing, or the deadline passed).
+func (c *Collection) ask(ctx context.Context, e *infoEntry, candidates []Client) (info Info, ok bool, notFound []string, stop bool) {
+	select {
+	case c.workers <- struct{}{}:
+		defer func() { <-c.workers }()
+	case <-ctx.Done():
+		if c.ctx.Err() == nil { // not closing: the deadline passed in the queue
+			c.giveUp(e, "no runtime query slot within the resolve deadline")
+		}
+		return Info{}, false, nil, true
+	}
 	for _, cl := range candidates {
-		ctx, cancel := context.WithTimeout(context.Background(), c.inspectTimeout)
-		info, err := cl.Inspect(ctx, ref.ID)
-		cancel()
-		if err == nil {
-			info.ID = ref.ID
+		if !c.mayAsk(cl) {
+			continue
+		}
+		qctx, qcancel := context.WithTimeout(ctx, c.inspectTimeout)
+		began := time.Now()
+		info, err := cl.Inspect(qctx, e.ref.ID)
+		qcancel()
+		switch {
+		case err == nil:
+			c.answered(cl)
+			info.ID = e.ref.ID
 			if info.Runtime == "" {
 				info.Runtime = cl.Name()
 			}
-			return info
+			return info, true, nil, false
+		case errors.Is(err, ErrNotFound):
+			c.answered(cl)
+			notFound = append(notFound, cl.Name())
+		case c.ctx.Err() != nil:
+			return Info{}, false, nil, true // closing
+		case ctx.Err() != nil && time.Since(began) < c.inspectTimeout:
+			// Our deadline, not the runtime's fault (a long queue).
+			c.giveUp(e, "no answer within the resolve deadline")
+			return Info{}, false, nil, true
+		case errors.Is(err, context.DeadlineExceeded) && c.isStreaming(cl):
+			// Slow under load, yet its event stream is alive: not down.
+			// The container keeps what the stream told.
+			c.giveUp(e, fmt.Sprintf("%s did not answer within %v", cl.Name(), c.inspectTimeout))
+		default:
+			c.failed(cl, err)
 		}
-		errs = append(errs, err.Error())
 	}
-	c.logf("container %s: no runtime answered, keeping the id only: %s", shortID(ref.ID), strings.Join(errs, "; "))
-	return fallback
+	return Info{}, false, notFound, false
+}
+
+func (c *Collection) isResolved(e *infoEntry) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return e.resolved
+}
+
+func (c *Collection) giveUp(e *infoEntry, why string) {
+	if !c.isResolved(e) {
+		c.logf("runtime: container %s: %s; keeping the id only", shortID(e.ref.ID), why)
+	}
+}
+
+// settle records the outcome of a container's query: the runtime's info
+// (ok) merged with what event streams told, and marks the container
+// Resolved in every cgroup handed out for it.
+func (c *Collection) settle(e *infoEntry, info Info, ok bool) {
+	c.mu.Lock()
+	if ok {
+		e.info = merge(info, e.info)
+	} else if k, found := c.known[e.ref.ID]; found {
+		e.info = merge(e.info, k.info)
+	}
+	signal := c.publish(e)
+	c.mu.Unlock()
+	if signal {
+		c.signal()
+	}
+}
+
+// publish marks e resolved and stores a new value for each of its
+// cgroups whose info changed; it reports whether any was unresolved.
+// Called with mu held.
+func (c *Collection) publish(e *infoEntry) bool {
+	if !e.resolved {
+		e.resolved = true
+		defer close(e.done) // after the stores: a waiter then finds them
+	}
+	signal := false
+	live := e.cgroups[:0]
+	for _, cg := range e.cgroups {
+		v, ok := c.byCgroup.Load(cg)
+		if !ok || v.(*Container).Info.ID != e.ref.ID {
+			continue // forgotten after its grace period
+		}
+		live = append(live, cg)
+		old := v.(*Container)
+		if old.Resolved && infoEqual(old.Info, e.info) {
+			continue
+		}
+		nc := *old
+		nc.Info, nc.Resolved = e.info, true
+		c.byCgroup.Store(cg, &nc)
+		signal = signal || !old.Resolved
+	}
+	e.cgroups = live
+	return signal
+}
+
+func (c *Collection) signal() {
+	select {
+	case c.resolved <- struct{}{}:
+	default:
+	}
 }
 
 // clientsFor returns the clients named runtime, or all clients if none
-// is. LXC has no client, so none is asked.
-func (c *Collection) clientsFor(runtime string) []Client {
+// is, and how many matched by name. LXC has no client, so none is asked.
+func (c *Collection) clientsFor(runtime string) ([]Client, int) {
 	if runtime == RuntimeLXC {
-		return nil
+		return nil, 0
 	}
 	var match []Client
 	for _, cl := range c.clients {
@@ -208,9 +456,320 @@ func (c *Collection) clientsFor(runtime string) []Client {
 		}
 	}
 	if len(match) > 0 {
-		return match
+		return match, len(match)
 	}
-	return c.clients
+	return c.clients, 0
+}
+
+// mayAsk reports whether a client is worth asking: one that did not
+// answer is left alone for runtimeRetry, then asked by one query.
+func (c *Collection) mayAsk(cl Client) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st := c.health[cl]
+	if st == nil || !st.down {
+		return true
+	}
+	if time.Now().Before(st.retryAt) {
+		return false
+	}
+	st.retryAt = time.Now().Add(runtimeRetry)
+	return true
+}
+
+// isStreaming reports whether a client's event stream is connected.
+func (c *Collection) isStreaming(cl Client) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st := c.health[cl]
+	return st != nil && st.streaming
+}
+
+// setStreaming records whether a client's event stream is connected.
+func (c *Collection) setStreaming(cl Client, on bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st := c.health[cl]
+	if st == nil {
+		st = &clientState{}
+		c.health[cl] = st
+	}
+	st.streaming = on
+}
+
+// failed records that a client did not answer; the first failure after
+// it answered is logged.
+func (c *Collection) failed(cl Client, err error) {
+	c.mu.Lock()
+	st := c.health[cl]
+	if st == nil {
+		st = &clientState{}
+		c.health[cl] = st
+	}
+	first := !st.down
+	st.down, st.retryAt = true, time.Now().Add(runtimeRetry)
+	c.mu.Unlock()
+	if first {
+		c.logf("runtime: %s does not answer: %v; containers keep their ids only until it does (retrying every %v)", describe(cl), oneLine(err), runtimeRetry)
+	}
+}
+
+// answered records that a client answered, logging a recovery.
+func (c *Collection) answered(cl Client) {
+	c.mu.Lock()
+	st := c.health[cl]
+	recovered := st != nil && st.down
+	if recovered {
+		st.down = false
+	}
+	c.mu.Unlock()
+	if recovered {
+		c.logf("runtime: %s answers again", describe(cl))
+	}
+}
+
+// reportNoAPI logs once per runtime that containers of a runtime no
+// client serves keep their ids only.
+func (c *Collection) reportNoAPI(runtime, id string) {
+	c.mu.Lock()
+	seen := c.noAPI[runtime]
+	c.noAPI[runtime] = true
+	c.mu.Unlock()
+	if !seen {
+		c.logf("runtime: container %s is a %s container but no %s API socket is in use (see ctrace config keys *-socket); %s containers keep their ids only", shortID(id), runtime, runtime, runtime)
+	}
+}
+
+// describe names a client and its socket for messages.
+func describe(cl Client) string {
+	if s, ok := cl.(Source); ok && s.Socket() != "" {
+		return cl.Name() + " at " + s.Socket()
+	}
+	return cl.Name()
+}
+
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
+}
+
+// merge returns a with its empty fields filled from b.
+func merge(a, b Info) Info {
+	if a.ID == "" {
+		a.ID = b.ID
+	}
+	if a.Name == "" {
+		a.Name = b.Name
+	}
+	if a.Image == "" {
+		a.Image = b.Image
+	}
+	if a.Runtime == "" {
+		a.Runtime = b.Runtime
+	}
+	if a.OCIRuntime == "" {
+		a.OCIRuntime = b.OCIRuntime
+	}
+	if a.PID == 0 {
+		a.PID = b.PID
+	}
+	if a.Created.IsZero() {
+		a.Created = b.Created
+	}
+	if a.State == "" {
+		a.State = b.State
+	}
+	if a.Labels == nil {
+		a.Labels = b.Labels
+	}
+	if a.IPs == nil {
+		a.IPs = b.IPs
+	}
+	if a.Mounts == nil {
+		a.Mounts = b.Mounts
+	}
+	if a.Pod == nil {
+		a.Pod = b.Pod
+	}
+	return a
+}
+
+// infoEqual compares the fields merge touches (maps and slices by
+// identity: values are never modified in place).
+func infoEqual(a, b Info) bool {
+	return a.ID == b.ID && a.Name == b.Name && a.Image == b.Image && a.Runtime == b.Runtime &&
+		a.OCIRuntime == b.OCIRuntime && a.PID == b.PID && a.Created.Equal(b.Created) && a.State == b.State &&
+		sameMap(a.Labels, b.Labels) && len(a.IPs) == len(b.IPs) && len(a.Mounts) == len(b.Mounts) && a.Pod == b.Pod &&
+		(len(a.IPs) == 0 || &a.IPs[0] == &b.IPs[0]) && (len(a.Mounts) == 0 || &a.Mounts[0] == &b.Mounts[0])
+}
+
+func sameMap(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+// Watch follows the event streams of the clients that have one (see
+// Watcher) until Close, so that containers are named from the moment
+// their runtime creates them. It returns once every stream is connected
+// or has failed once (each bounded by its client's timeout); a failed
+// stream is reported once and retried in the background with a growing
+// pause, asking the runtime to replay what was missed. Calling it more
+// than once does nothing.
+func (c *Collection) Watch() {
+	c.mu.Lock()
+	if c.watched || c.ctx.Err() != nil {
+		c.mu.Unlock()
+		return
+	}
+	c.watched = true
+	c.mu.Unlock()
+	var first sync.WaitGroup
+	for _, cl := range c.clients {
+		w, ok := cl.(Watcher)
+		if !ok {
+			continue
+		}
+		first.Add(1)
+		c.wg.Add(1)
+		go func() {
+			defer c.wg.Done()
+			c.follow(cl, w, first.Done)
+		}()
+	}
+	first.Wait()
+}
+
+// follow keeps one event stream going; settled is called once, after
+// the first attempt connected or failed.
+func (c *Collection) follow(cl Client, w Watcher, settled func()) {
+	var once sync.Once
+	defer once.Do(settled)
+	var since time.Time
+	pause := 250 * time.Millisecond
+	reported := false
+	for c.ctx.Err() == nil {
+		connected := false
+		began := time.Now()
+		err := w.Watch(c.ctx, since, func() {
+			connected = true
+			if reported {
+				c.logf("runtime: %s event stream reconnected", describe(cl))
+				reported = false
+			}
+			c.answered(cl)
+			c.setStreaming(cl, true)
+			once.Do(settled)
+		}, func(ev RuntimeEvent) {
+			if !ev.Time.IsZero() {
+				since = ev.Time
+			}
+			c.learn(ev)
+		})
+		once.Do(settled)
+		c.setStreaming(cl, false)
+		if c.ctx.Err() != nil {
+			return
+		}
+		if since.IsZero() && connected {
+			since = began
+		}
+		if errors.Is(err, ErrUnsupported) {
+			return // a runtime without an event stream: inspects only
+		}
+		switch {
+		case !connected:
+			c.failed(cl, err) // the runtime does not answer: one report for both paths
+		case !reported:
+			c.logf("runtime: %s event stream broke: %s; short-lived containers may go unnamed until it is back (reconnecting)", describe(cl), oneLine(err))
+			reported = true
+		}
+		if connected {
+			pause = 250 * time.Millisecond
+		}
+		t := time.NewTimer(pause)
+		select {
+		case <-c.ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		pause = min(pause*2, 30*time.Second)
+	}
+}
+
+// learn records what an event stream told about a container and resolves
+// a container waiting for it.
+func (c *Collection) learn(ev RuntimeEvent) {
+	if ev.Info.ID == "" {
+		return
+	}
+	c.mu.Lock()
+	k, ok := c.known[ev.Info.ID]
+	if !ok {
+		if len(c.known) >= maxKnown {
+			c.sweepKnown()
+		}
+		k = &knownEntry{}
+		c.known[ev.Info.ID] = k
+	}
+	if ev.Kind == EventRemoved {
+		k.removed = time.Now()
+		k.info = merge(k.info, ev.Info)
+	} else {
+		k.info = merge(ev.Info, k.info) // the newer event wins
+	}
+	signal := false
+	if e, ok := c.byID[ev.Info.ID]; ok && !e.resolved && (k.info.Name != "" || k.info.Image != "") {
+		e.info = merge(e.info, k.info)
+		signal = c.publish(e)
+	}
+	c.mu.Unlock()
+	if signal {
+		c.signal()
+	}
+}
+
+// sweepKnown forgets removed containers past the grace period, then, if
+// still full, the oldest half. Called with mu held.
+func (c *Collection) sweepKnown() {
+	now := time.Now()
+	for id, k := range c.known {
+		if !k.removed.IsZero() && now.Sub(k.removed) > c.grace {
+			delete(c.known, id)
+		}
+	}
+	if len(c.known) < maxKnown {
+		return
+	}
+	type aged struct {
+		id string
+		t  time.Time
+	}
+	all := make([]aged, 0, len(c.known))
+	for id, k := range c.known {
+		all = append(all, aged{id, k.info.Created})
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].t.Before(all[j].t) })
+	for _, a := range all[:len(all)/2] {
+		delete(c.known, a.id)
+	}
+}
+
+// Known returns what the event streams told about a container id.
+func (c *Collection) Known(id string) (Info, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	k, ok := c.known[id]
+	if !ok {
+		return Info{}, false
+	}
+	return k.info, true
 }
 
 // Remove marks the container of a cgroup as removed; it keeps resolving
@@ -218,21 +777,33 @@ func (c *Collection) clientsFor(runtime string) []Client {
 // then forgotten. Removing an unknown or already removed cgroup does
 // nothing.
 func (c *Collection) Remove(cgroupID uint64) {
+	c.mu.Lock()
 	v, ok := c.byCgroup.Load(cgroupID)
 	if !ok || !v.(*Container).Removed.IsZero() {
+		c.mu.Unlock()
 		return
 	}
 	dead := *v.(*Container)
 	dead.Removed = time.Now()
-	if !c.byCgroup.CompareAndSwap(cgroupID, v, &dead) {
-		return // a concurrent Remove won
+	c.byCgroup.Store(cgroupID, &dead)
+	if e, ok := c.byID[dead.Info.ID]; ok {
+		if e.refs--; e.refs <= 0 {
+			delete(c.byID, dead.Info.ID)
+		}
 	}
-	c.releaseInfo(dead.Info.ID)
+	c.mu.Unlock()
+	forget := func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if v, ok := c.byCgroup.Load(cgroupID); ok && v.(*Container).Removed.Equal(dead.Removed) && v.(*Container).Info.ID == dead.Info.ID {
+			c.byCgroup.Delete(cgroupID)
+		}
+	}
 	if c.grace <= 0 {
-		c.byCgroup.CompareAndDelete(cgroupID, &dead)
+		forget()
 		return
 	}
-	time.AfterFunc(c.grace, func() { c.byCgroup.CompareAndDelete(cgroupID, &dead) })
+	time.AfterFunc(c.grace, forget)
 }
 
 // Containers returns the live (not removed) container cgroups, sorted by
@@ -256,9 +827,10 @@ func (c *Collection) Containers() []*Container {
 }
 
 // Scan walks hierarchy h and adds every container cgroup found, nested
-// ones included, returning them sorted by cgroup path. Cgroups that
-// vanish during the walk are skipped; only an unreadable mount is an
-// error.
+// ones included, returning them sorted by cgroup path. It waits (up to
+// the resolve deadline) until they are resolved, in either mode: it runs
+// at start-up, before any record is read. Cgroups that vanish during the
+// walk are skipped; only an unreadable mount is an error.
 func (c *Collection) Scan(h Hierarchy) ([]*Container, error) {
 	root := filepath.Clean(h.Mount)
 	type found struct {
@@ -295,25 +867,22 @@ func (c *Collection) Scan(h Hierarchy) ([]*Container, error) {
 		return nil, fmt.Errorf("scan cgroups %s: %w", root, err)
 	}
 
-	// Add enriches synchronously; run several so that many containers do
-	// not wait on each other's runtime queries.
-	out := make([]*Container, len(todo))
-	work := make(chan int)
-	var wg sync.WaitGroup
-	for range min(scanWorkers, len(todo)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				out[i], _ = c.Add(todo[i].id, todo[i].path)
-			}
-		}()
+	deadline := time.Now().Add(c.deadline + c.inspectTimeout)
+	var entries []*infoEntry
+	for _, f := range todo {
+		if _, e, ok := c.add(f.id, f.path); ok {
+			entries = append(entries, e)
+		}
 	}
-	for i := range todo {
-		work <- i
+	for _, e := range entries {
+		c.wait(e, deadline)
 	}
-	close(work)
-	wg.Wait()
+	out := make([]*Container, 0, len(todo))
+	for _, f := range todo {
+		if ctr, ok := c.Lookup(f.id); ok {
+			out = append(out, ctr)
+		}
+	}
 	sort.Slice(out, func(i, j int) bool { return out[i].CgroupPath < out[j].CgroupPath })
 	return out, nil
 }

@@ -17,23 +17,44 @@ import (
 type fakeClient struct {
 	name  string
 	infos map[string]Info
-	slow  bool // block until the context ends
+	slow  bool          // block until the context ends
+	gate  chan struct{} // when set, Inspect waits for it (or the context)
+	err   error         // when set, Inspect fails with it
 
-	mu    sync.Mutex
-	calls []string
+	mu       sync.Mutex
+	calls    []string
+	inFlight int
+	maxIn    int
 }
 
 func (f *fakeClient) Name() string { return f.name }
 
-func (f *fakeClient) List(context.Context) ([]Info, error) { return nil, nil }
+func (f *fakeClient) List(context.Context, bool) ([]Info, error) { return nil, nil }
 
 func (f *fakeClient) Inspect(ctx context.Context, id string) (Info, error) {
 	f.mu.Lock()
 	f.calls = append(f.calls, id)
+	f.inFlight++
+	f.maxIn = max(f.maxIn, f.inFlight)
 	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		f.inFlight--
+		f.mu.Unlock()
+	}()
 	if f.slow {
 		<-ctx.Done()
 		return Info{}, fmt.Errorf("%s inspect %s: %w", f.name, shortID(id), ctx.Err())
+	}
+	if f.gate != nil {
+		select {
+		case <-f.gate:
+		case <-ctx.Done():
+			return Info{}, fmt.Errorf("%s inspect %s: %w", f.name, shortID(id), ctx.Err())
+		}
+	}
+	if f.err != nil {
+		return Info{}, f.err
 	}
 	if info, ok := f.infos[id]; ok {
 		return info, nil
@@ -74,12 +95,13 @@ func dockerFake() *fakeClient {
 func TestAddEnrichesFromMatchingClient(t *testing.T) {
 	docker, podman := dockerFake(), &fakeClient{name: "podman"}
 	c := NewCollection([]Client{podman, docker}, t.Logf)
+	defer c.Close()
 
 	ctr, ok := c.Add(100, "/docker/"+id1)
 	if !ok {
 		t.Fatal("not a container")
 	}
-	if ctr.CgroupID != 100 || ctr.CgroupPath != "/docker/"+id1 || ctr.Info.Name != "web" || ctr.Info.Image != "nginx:1.27" || ctr.Info.PID != 42 {
+	if ctr.CgroupID != 100 || ctr.CgroupPath != "/docker/"+id1 || ctr.Info.Name != "web" || ctr.Info.Image != "nginx:1.27" || ctr.Info.PID != 42 || !ctr.Resolved {
 		t.Errorf("Add = %+v", ctr)
 	}
 	if podman.callCount() != 0 {
@@ -120,16 +142,20 @@ func TestAddUnknownRuntimeAsksEachClient(t *testing.T) {
 }
 
 func TestAddRuntimeWithoutClientAsksEachClient(t *testing.T) {
-	// A CRI-O path with only a docker client: docker is asked, says no.
+	// A CRI-O path with only a docker client: docker is asked, says no;
+	// that no CRI-O API is in use is reported once, not per container.
 	var log logRecorder
 	docker := dockerFake()
 	c := NewCollection([]Client{docker}, log.logf)
+	defer c.Close()
 	ctr, ok := c.Add(5, "/machine.slice/crio-"+id2+".scope")
-	if !ok || !reflect.DeepEqual(ctr.Info, Info{ID: id2, Runtime: "cri-o"}) {
+	if !ok || !reflect.DeepEqual(ctr.Info, Info{ID: id2, Runtime: "cri-o"}) || !ctr.Resolved {
 		t.Fatalf("Add = %+v, %v", ctr, ok)
 	}
-	if docker.callCount() != 1 || len(log.get()) != 1 {
-		t.Errorf("calls %d, log %q", docker.callCount(), log.get())
+	c.Add(6, "/machine.slice/crio-"+id3+".scope")
+	lines := log.get()
+	if docker.callCount() != 2 || len(lines) != 1 || !strings.HasPrefix(lines[0], "runtime: container "+id2[:12]+" is a cri-o container but no cri-o API socket is in use") {
+		t.Errorf("calls %d, log %q", docker.callCount(), lines)
 	}
 }
 
@@ -137,13 +163,10 @@ func TestAddFailureKeepsParsedIDAndLogsOnce(t *testing.T) {
 	var log logRecorder
 	docker := &fakeClient{name: "docker", slow: true}
 	c := NewCollection([]Client{docker}, log.logf, WithInspectTimeout(20*time.Millisecond))
+	defer c.Close()
 
-	start := time.Now()
 	ctr, ok := c.Add(1, "/system.slice/docker-"+id2+".scope")
-	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("Add took %v with a 20ms inspect timeout", d)
-	}
-	if !ok || ctr.Info.ID != id2 || ctr.Info.Runtime != "docker" || ctr.Info.Name != "" {
+	if !ok || ctr.Info.ID != id2 || ctr.Info.Runtime != "docker" || ctr.Info.Name != "" || !ctr.Resolved {
 		t.Fatalf("Add = %+v, %v", ctr, ok)
 	}
 	// Nested cgroups of the same container reuse the result.
@@ -152,11 +175,18 @@ func TestAddFailureKeepsParsedIDAndLogsOnce(t *testing.T) {
 			t.Errorf("nested Add = %+v, %v", ctr, ok)
 		}
 	}
+	// Other containers do not ask the runtime that did not answer, and
+	// are not reported one by one.
+	for i := range 5 {
+		if ctr, ok := c.Add(uint64(10+i), fmt.Sprintf("/docker/%064x", i)); !ok || !ctr.Resolved {
+			t.Errorf("Add = %+v, %v", ctr, ok)
+		}
+	}
 	lines := log.get()
 	if docker.callCount() != 1 || len(lines) != 1 {
 		t.Fatalf("calls %d, log %q", docker.callCount(), lines)
 	}
-	want := "container " + id2[:12] + ": no runtime answered, keeping the id only: docker inspect " + id2[:12] + ": context deadline exceeded"
+	want := "runtime: docker does not answer: docker inspect " + id2[:12] + ": context deadline exceeded; containers keep their ids only until it does (retrying every 10s)"
 	if lines[0] != want {
 		t.Errorf("log = %q\nwant  %q", lines[0], want)
 	}
@@ -390,5 +420,394 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("timed out waiting: %s", what)
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// testDeadline bounds every wait in these tests: hitting it is a failure
+// (something blocked), never a timing measurement.
+const testDeadline = 10 * time.Second
+
+// waitToken waits for a token on Resolved().
+func waitToken(t *testing.T, c *Collection) {
+	t.Helper()
+	select {
+	case <-c.Resolved():
+	case <-time.After(testDeadline):
+		t.Fatal("no token on Resolved()")
+	}
+}
+
+// addWithin runs Add in a goroutine and fails the test if it does not
+// return before the test deadline (it blocked on the runtime).
+func addWithin(t *testing.T, c *Collection, id uint64, path string) *Container {
+	t.Helper()
+	got := make(chan *Container, 1)
+	go func() {
+		ctr, _ := c.Add(id, path)
+		got <- ctr
+	}()
+	select {
+	case ctr := <-got:
+		return ctr
+	case <-time.After(testDeadline):
+		t.Fatalf("Add(%d, %s) blocked", id, path)
+		return nil
+	}
+}
+
+func TestAsyncAddDoesNotWait(t *testing.T) {
+	docker := dockerFake()
+	docker.gate = make(chan struct{})
+	c := NewCollection([]Client{docker}, t.Logf, WithAsync(), WithInspectTimeout(time.Hour), WithResolveDeadline(time.Hour))
+	defer c.Close()
+
+	// The runtime holds the inspect until the gate opens; Add returns anyway.
+	first := addWithin(t, c, 1, "/docker/"+id1)
+	if first.Resolved || !reflect.DeepEqual(first.Info, Info{ID: id1, Runtime: "docker"}) {
+		t.Fatalf("Add = %+v, want the unresolved cgroup-path info", first)
+	}
+	nested := addWithin(t, c, 2, "/docker/"+id1+"/init.scope")
+	if nested.Resolved {
+		t.Fatalf("nested Add = %+v", nested)
+	}
+	waitFor(t, "inspect in flight", func() bool { return docker.callCount() == 1 })
+	close(docker.gate)
+	waitToken(t, c)
+	for _, cg := range []uint64{1, 2} {
+		got, ok := c.Lookup(cg)
+		if !ok || !got.Resolved || got.Info.Name != "web" || got.Info.PID != 42 {
+			t.Errorf("Lookup(%d) after resolution = %+v", cg, got)
+		}
+	}
+	if first.Resolved || first.Info.Name != "" {
+		t.Error("a handed-out value was modified")
+	}
+	if docker.callCount() != 1 {
+		t.Errorf("runtime asked %d times", docker.callCount())
+	}
+}
+
+// A socket that accepts and never answers: Add returns at once, the
+// failure is reported once, and Close does not wait for the runtime.
+func TestAsyncHangingRuntime(t *testing.T) {
+	var log logRecorder
+	docker := &fakeClient{name: "docker", gate: make(chan struct{})} // never opened
+	c := NewCollection([]Client{docker}, log.logf, WithAsync(), WithInspectTimeout(time.Hour), WithResolveDeadline(time.Hour))
+	for i := range 20 {
+		if ctr := addWithin(t, c, uint64(i), fmt.Sprintf("/docker/%064x", i)); ctr.Resolved {
+			t.Errorf("container %d resolved by a runtime that never answers", i)
+		}
+	}
+	closed := make(chan struct{})
+	go func() { c.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(testDeadline):
+		t.Fatal("Close waited for a runtime that never answers")
+	}
+	if lines := log.get(); len(lines) > 1 {
+		t.Errorf("logged per container: %q", lines)
+	}
+}
+
+func TestAsyncDeadlineGivesUp(t *testing.T) {
+	var log logRecorder
+	docker := &fakeClient{name: "docker", gate: make(chan struct{})}
+	defer close(docker.gate)
+	c := NewCollection([]Client{docker}, log.logf, WithAsync(), WithInspectTimeout(time.Hour), WithResolveDeadline(30*time.Millisecond))
+	defer c.Close()
+	ctr := addWithin(t, c, 1, "/docker/"+id1)
+	if ctr.Resolved {
+		t.Fatal("resolved at once")
+	}
+	waitToken(t, c)
+	got, _ := c.Lookup(1)
+	if !got.Resolved || !reflect.DeepEqual(got.Info, Info{ID: id1, Runtime: "docker"}) {
+		t.Errorf("after the deadline: %+v", got)
+	}
+	lines := log.get()
+	if len(lines) != 1 || lines[0] != "runtime: container "+id1[:12]+": no answer within the resolve deadline; keeping the id only" {
+		t.Errorf("log = %q", lines)
+	}
+}
+
+func TestAsyncBoundedConcurrency(t *testing.T) {
+	docker := &fakeClient{name: "docker", gate: make(chan struct{}), infos: map[string]Info{}}
+	c := NewCollection([]Client{docker}, t.Logf, WithAsync(), WithResolveWorkers(2), WithInspectTimeout(time.Hour), WithResolveDeadline(time.Hour))
+	defer c.Close()
+	for i := range 10 {
+		id := fmt.Sprintf("%064x", i)
+		docker.infos[id] = Info{ID: id, Name: fmt.Sprint("c", i)}
+	}
+	for i := range 10 {
+		addWithin(t, c, uint64(i), fmt.Sprintf("/docker/%064x", i))
+	}
+	waitFor(t, "two inspects in flight", func() bool { return docker.callCount() == 2 })
+	close(docker.gate)
+	waitFor(t, "all resolved", func() bool {
+		for i := range 10 {
+			if ctr, _ := c.Lookup(uint64(i)); !ctr.Resolved || ctr.Info.Name != fmt.Sprint("c", i) {
+				return false
+			}
+		}
+		return true
+	})
+	docker.mu.Lock()
+	defer docker.mu.Unlock()
+	if docker.maxIn != 2 || len(docker.calls) != 10 {
+		t.Errorf("max in flight %d, calls %d; want 2 and 10", docker.maxIn, len(docker.calls))
+	}
+}
+
+// A removed container still resolves: its late records get its name.
+func TestAsyncResolvesRemovedContainer(t *testing.T) {
+	docker := dockerFake()
+	docker.gate = make(chan struct{})
+	c := NewCollection([]Client{docker}, t.Logf, WithAsync(), WithInspectTimeout(time.Hour), WithResolveDeadline(time.Hour))
+	defer c.Close()
+	addWithin(t, c, 1, "/docker/"+id1)
+	c.Remove(1)
+	close(docker.gate)
+	waitToken(t, c)
+	got, ok := c.Lookup(1)
+	if !ok || !got.Resolved || got.Info.Name != "web" || got.Removed.IsZero() {
+		t.Errorf("removed container after resolution: %+v, %v", got, ok)
+	}
+}
+
+// fakeWatcher is a client with an event stream fed by the test.
+type fakeWatcher struct {
+	*fakeClient
+	events chan RuntimeEvent
+	fail   chan error // each receive ends one Watch call with that error
+
+	mu     sync.Mutex
+	sinces []time.Time
+	calls  int
+}
+
+func (w *fakeWatcher) Watch(ctx context.Context, since time.Time, connected func(), fn func(RuntimeEvent)) error {
+	w.mu.Lock()
+	w.sinces = append(w.sinces, since)
+	w.calls++
+	w.mu.Unlock()
+	connected()
+	for {
+		select {
+		case ev := <-w.events:
+			fn(ev)
+		case err := <-w.fail:
+			return err
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+func (w *fakeWatcher) watchCalls() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.calls
+}
+
+func newFakeWatcher() *fakeWatcher {
+	return &fakeWatcher{fakeClient: &fakeClient{name: "docker", infos: map[string]Info{}}, events: make(chan RuntimeEvent), fail: make(chan error)}
+}
+
+// The event stream names a container that is gone before any inspect:
+// Add finds it Resolved at once, in either mode.
+func TestEventStreamNamesShortLivedContainers(t *testing.T) {
+	for _, async := range []bool{false, true} {
+		t.Run(fmt.Sprint("async=", async), func(t *testing.T) {
+			var log logRecorder
+			w := newFakeWatcher() // Inspect: not found (the container is gone)
+			opts := []Option{WithInspectTimeout(time.Hour), WithResolveDeadline(time.Hour)}
+			if async {
+				opts = append(opts, WithAsync())
+			}
+			c := NewCollection([]Client{w}, log.logf, opts...)
+			defer c.Close()
+			c.Watch()
+			created := time.Unix(1795909572, 0)
+			w.events <- RuntimeEvent{Kind: EventCreated, Time: created, Info: Info{ID: id1, Name: "quick", Image: "busybox", Runtime: "docker", Created: created, State: "created"}}
+			w.events <- RuntimeEvent{Kind: EventStarted, Info: Info{ID: id1, Name: "quick", Image: "busybox", Runtime: "docker"}} // delivered after the first is learnt
+			ctr := addWithin(t, c, 1, "/docker/"+id1)
+			if !ctr.Resolved || ctr.Info.Name != "quick" || ctr.Info.Image != "busybox" || !ctr.Info.Created.Equal(created) {
+				t.Errorf("Add = %+v", ctr)
+			}
+			w.events <- RuntimeEvent{Kind: EventRemoved, Info: Info{ID: id1}}
+			waitFor(t, "enrichment attempt", func() bool { return w.callCount() == 1 })
+			c.Close()
+			if got, _ := c.Lookup(1); got.Info.Name != "quick" {
+				t.Errorf("after the failed inspect: %+v", got)
+			}
+			if lines := log.get(); len(lines) != 0 {
+				t.Errorf("a container named by its events was reported: %q", lines)
+			}
+		})
+	}
+}
+
+// A container waiting for its inspect is resolved by its create event.
+func TestEventResolvesWaitingContainer(t *testing.T) {
+	w := newFakeWatcher()
+	w.gate = make(chan struct{}) // the inspect hangs
+	defer close(w.gate)
+	c := NewCollection([]Client{w}, t.Logf, WithAsync(), WithInspectTimeout(time.Hour), WithResolveDeadline(time.Hour))
+	defer c.Close()
+	c.Watch()
+	ctr := addWithin(t, c, 1, "/docker/"+id1)
+	if ctr.Resolved {
+		t.Fatalf("Add = %+v", ctr)
+	}
+	w.events <- RuntimeEvent{Kind: EventCreated, Info: Info{ID: id1, Name: "late", Image: "busybox", Runtime: "docker"}}
+	waitToken(t, c)
+	if got, _ := c.Lookup(1); !got.Resolved || got.Info.Name != "late" {
+		t.Errorf("Lookup = %+v", got)
+	}
+	if k, ok := c.Known(id1); !ok || k.Name != "late" {
+		t.Errorf("Known = %+v, %v", k, ok)
+	}
+}
+
+// A broken stream is reported once and reconnected, asking for a replay
+// since the last event seen.
+func TestEventStreamReconnects(t *testing.T) {
+	var log logRecorder
+	w := newFakeWatcher()
+	c := NewCollection([]Client{w}, log.logf)
+	defer c.Close()
+	c.Watch()
+	t0 := time.Unix(1795909572, 0)
+	w.events <- RuntimeEvent{Kind: EventCreated, Time: t0, Info: Info{ID: id1, Name: "a"}}
+	w.fail <- fmt.Errorf("docker events: unexpected EOF")
+	waitFor(t, "reconnection", func() bool { return w.watchCalls() == 2 })
+	w.events <- RuntimeEvent{Kind: EventCreated, Info: Info{ID: id2, Name: "b"}} // the new stream works
+	w.mu.Lock()
+	sinces := append([]time.Time(nil), w.sinces...)
+	w.mu.Unlock()
+	if !sinces[0].IsZero() || !sinces[1].Equal(t0) {
+		t.Errorf("since = %v", sinces)
+	}
+	lines := log.get()
+	if len(lines) != 2 || lines[0] != "runtime: docker event stream broke: docker events: unexpected EOF; short-lived containers may go unnamed until it is back (reconnecting)" ||
+		lines[1] != "runtime: docker event stream reconnected" {
+		t.Errorf("log = %q", lines)
+	}
+}
+
+// A stream that never connects is the runtime not answering: one report
+// shared with the inspect path, and Watch returns (bounded by the client).
+func TestEventStreamNeverConnects(t *testing.T) {
+	var log logRecorder
+	w := &hangingWatcher{fakeClient: &fakeClient{name: "docker", slow: true}}
+	c := NewCollection([]Client{w}, log.logf, WithInspectTimeout(10*time.Millisecond))
+	done := make(chan struct{})
+	go func() { c.Watch(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(testDeadline):
+		t.Fatal("Watch blocked")
+	}
+	c.Add(1, "/docker/"+id1)
+	c.Add(2, "/docker/"+id2)
+	closed := make(chan struct{})
+	go func() { c.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(testDeadline):
+		t.Fatal("Close blocked")
+	}
+	if lines := log.get(); len(lines) != 1 || !strings.HasPrefix(lines[0], "runtime: docker does not answer: ") {
+		t.Errorf("log = %q", lines)
+	}
+}
+
+// hangingWatcher's stream fails to connect after 10ms, like a client
+// whose connection timeout passed.
+type hangingWatcher struct{ *fakeClient }
+
+func (w *hangingWatcher) Watch(ctx context.Context, _ time.Time, _ func(), _ func(RuntimeEvent)) error {
+	select {
+	case <-time.After(10 * time.Millisecond):
+		return fmt.Errorf("docker events: no answer within 10ms")
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func TestRecoveryIsReported(t *testing.T) {
+	var log logRecorder
+	docker := dockerFake()
+	docker.err = fmt.Errorf("dial unix /x: connect: connection refused")
+	c := NewCollection([]Client{docker}, log.logf)
+	defer c.Close()
+	c.Add(1, "/docker/"+id1)
+	docker.mu.Lock()
+	docker.err = nil
+	docker.mu.Unlock()
+	c.mu.Lock()
+	c.health[docker].retryAt = time.Time{} // the retry pause is over
+	c.mu.Unlock()
+	c.Add(2, "/docker/"+id2)
+	if lines := log.get(); len(lines) != 3 || !strings.Contains(lines[0], "does not answer") || lines[1] != "runtime: docker answers again" {
+		t.Errorf("log = %q", lines)
+	}
+}
+
+// A runtime slow under load whose event stream is alive is not taken for
+// down: every container is still asked, and none is reported as the
+// runtime not answering.
+func TestSlowRuntimeWithLiveStreamIsNotDown(t *testing.T) {
+	var log logRecorder
+	w := newFakeWatcher()
+	w.slow = true
+	c := NewCollection([]Client{w}, log.logf, WithInspectTimeout(20*time.Millisecond))
+	defer c.Close()
+	c.Watch()
+	c.Add(1, "/docker/"+id1)
+	c.Add(2, "/docker/"+id2)
+	if n := w.callCount(); n != 2 {
+		t.Errorf("runtime asked %d times, want 2", n)
+	}
+	for _, l := range log.get() {
+		if strings.Contains(l, "does not answer") {
+			t.Errorf("reported as down: %q", l)
+		}
+	}
+}
+
+// lateClient does not know a container for its first calls (it is still
+// being registered, like a pod's sandbox during RunPodSandbox).
+type lateClient struct {
+	*fakeClient
+	misses int
+}
+
+func (l *lateClient) Inspect(ctx context.Context, id string) (Info, error) {
+	l.mu.Lock()
+	n := len(l.calls)
+	l.mu.Unlock()
+	info, err := l.fakeClient.Inspect(ctx, id)
+	if n < l.misses {
+		return Info{}, fmt.Errorf("inspect %s: %w", shortID(id), ErrNotFound)
+	}
+	return info, err
+}
+
+func TestAsyncAsksAgainWhileNotFound(t *testing.T) {
+	var log logRecorder
+	late := &lateClient{fakeClient: dockerFake(), misses: 2}
+	c := NewCollection([]Client{late}, log.logf, WithAsync())
+	defer c.Close()
+	if ctr := addWithin(t, c, 1, "/docker/"+id1); ctr.Resolved {
+		t.Fatal("resolved at once")
+	}
+	waitToken(t, c)
+	if got, _ := c.Lookup(1); got.Info.Name != "web" || late.callCount() != 3 {
+		t.Errorf("after retries: %+v, %d calls", got, late.callCount())
+	}
+	if lines := log.get(); len(lines) != 0 {
+		t.Errorf("log = %q", lines)
 	}
 }

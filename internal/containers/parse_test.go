@@ -8,6 +8,7 @@ import (
 const (
 	id1 = "6a9c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c"
 	id2 = "fb1c9e0d7a3b5c4d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d"
+	id3 = "0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d"
 	uid = "0f6b1a2c-3d4e-4f5a-8b6c-7d8e9f0a1b2c"
 	// uidU is uid as the systemd driver spells it in slice names.
 	uidU = "0f6b1a2c_3d4e_4f5a_8b6c_7d8e9f0a1b2c"

@@ -55,6 +55,7 @@ func TestScanRealDocker(t *testing.T) {
 			}
 
 			c := containers.NewCollection([]containers.Client{client}, t.Logf)
+			defer c.Close()
 			found, err := c.Scan(h)
 			if err != nil {
 				t.Fatal(err)

@@ -54,15 +54,70 @@ type PodInfo struct {
 type Client interface {
 	// Name identifies the runtime, matching Info.Runtime ("docker", …).
 	Name() string
-	// List returns the running containers.
-	List(ctx context.Context) ([]Info, error)
+	// List returns the running containers, or with all every container
+	// the runtime knows (stopped ones too).
+	List(ctx context.Context, all bool) ([]Info, error)
 	// Inspect returns one container by id. Errors wrap ErrNotFound when
 	// the runtime does not know the container.
 	Inspect(ctx context.Context, id string) (Info, error)
 }
 
+// Watcher is implemented by clients that follow the runtime's event
+// stream, so that containers are named when they are born (even ones
+// gone milliseconds later, too soon to be inspected).
+type Watcher interface {
+	// Watch connects to the runtime's container event stream, calls
+	// connected once it is established, then fn for every container
+	// event, until ctx ends (returning ctx's error) or the stream breaks
+	// (returning why). since, when not zero, asks the runtime to replay
+	// events from that time where it can (after a reconnection). fn is
+	// called from one goroutine and must not block for long.
+	Watch(ctx context.Context, since time.Time, connected func(), fn func(RuntimeEvent)) error
+}
+
+// EventKind is what happened to a container.
+type EventKind uint8
+
+// Container lifecycle events.
+const (
+	EventCreated EventKind = iota + 1
+	EventStarted
+	EventRemoved
+)
+
+func (k EventKind) String() string {
+	switch k {
+	case EventCreated:
+		return "created"
+	case EventStarted:
+		return "started"
+	case EventRemoved:
+		return "removed"
+	}
+	return "unknown"
+}
+
+// RuntimeEvent is one container event from a runtime's event stream. Info
+// has ID set and whatever else the event tells (Docker: name, image,
+// labels; CRI: the full status with the pod).
+type RuntimeEvent struct {
+	Kind EventKind
+	Time time.Time
+	Info Info
+}
+
+// Source describes a client for messages: its name and socket.
+type Source interface {
+	Socket() string
+}
+
 // ErrNotFound is wrapped by Client errors for unknown containers.
 var ErrNotFound = errors.New("container not found")
+
+// ErrUnsupported is wrapped by errors of runtimes that do not offer an
+// API (a containerd socket without the CRI plugin, a runtime without an
+// event stream).
+var ErrUnsupported = errors.New("not supported by this runtime")
 
 // infoRuntime maps a ContainerRef.Runtime to the Info.Runtime vocabulary.
 func infoRuntime(refRuntime string) string {

@@ -6,9 +6,9 @@ package events
 
 import (
 	"sort"
-	"strings"
 
 	"github.com/ctrace-dev/ctrace/internal/bpf"
+	"github.com/ctrace-dev/ctrace/internal/suggest"
 	"github.com/ctrace-dev/ctrace/internal/syscalls"
 	"github.com/ctrace-dev/ctrace/internal/sysfmt"
 )
@@ -217,36 +217,10 @@ func (c *Catalog) Names() []string {
 
 // Suggest returns the event name closest to name (edit distance), or "".
 func (c *Catalog) Suggest(name string) string {
-	best, bestD := "", 1<<30
-	for _, n := range c.Names() {
-		if d := editDistance(strings.ToLower(name), n); d < bestD {
-			best, bestD = n, d
-		}
+	if s := suggest.Nearest(name, c.Names(), 1); len(s) > 0 {
+		return s[0]
 	}
-	if bestD > len(name)/2+1 {
-		return ""
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return ""
 }
 
 // CaptureOptions choose what the kernel side records.

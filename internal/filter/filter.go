@@ -5,11 +5,12 @@
 package filter
 
 import (
-	"fmt"
+	"errors"
 	"sort"
 	"strings"
 
 	"github.com/ctrace-dev/ctrace/internal/events"
+	"github.com/ctrace-dev/ctrace/internal/suggest"
 )
 
 // Spec is what the user asked for.
@@ -39,7 +40,8 @@ func New(cat *events.Catalog, spec Spec) (*Filter, error) {
 		m := map[string]bool{}
 		for _, n := range splitAll(names) {
 			if _, ok := known[n]; !ok && err == nil {
-				err = fmt.Errorf("unknown event set %q (sets: %s)", n, strings.Join(sortedKeys(known), ", "))
+				names := sortedKeys(known)
+				err = errors.New(suggest.Unknown("event set", n, names, "sets: "+strings.Join(names, ", ")))
 			}
 			m[n] = true
 		}
@@ -49,11 +51,7 @@ func New(cat *events.Catalog, spec Spec) (*Filter, error) {
 		m := map[string]bool{}
 		for _, n := range splitAll(names) {
 			if _, ok := cat.ByName(n); !ok && err == nil {
-				if s := cat.Suggest(n); s != "" {
-					err = fmt.Errorf("unknown event %q: did you mean %q? (ctrace list shows all events)", n, s)
-				} else {
-					err = fmt.Errorf("unknown event %q (ctrace list shows all events)", n)
-				}
+				err = errors.New(suggest.Unknown("event", n, cat.Names(), "ctrace list shows all events"))
 			}
 			m[n] = true
 		}

@@ -61,4 +61,8 @@ func TestUnknownNames(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "unknown event set") {
 		t.Errorf("unknown set: %v", err)
 	}
+	_, err = New(cat, Spec{Sets: []string{"nett"}})
+	if err == nil || !strings.HasPrefix(err.Error(), `unknown event set "nett": did you mean "net"`) {
+		t.Errorf("misspelt set: %v", err)
+	}
 }

@@ -60,6 +60,15 @@ func AppendContainerJSON(dst []byte, c *containers.Container) []byte {
 	dst = AppendJSONString(dst, []byte(info.Image))
 	dst = append(dst, `,"runtime":`...)
 	dst = AppendJSONString(dst, []byte(info.Runtime))
+	if p := info.Pod; p != nil {
+		dst = append(dst, `,"pod":{"name":`...)
+		dst = AppendJSONString(dst, []byte(p.Name))
+		dst = append(dst, `,"namespace":`...)
+		dst = AppendJSONString(dst, []byte(p.Namespace))
+		dst = append(dst, `,"uid":`...)
+		dst = AppendJSONString(dst, []byte(p.UID))
+		dst = append(dst, '}')
+	}
 	return append(dst, '}')
 }
 

@@ -2,7 +2,9 @@ package docker
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -24,15 +27,22 @@ const (
 	goneID = "0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd"
 )
 
-// fakeEngine serves recorded Docker API responses.
+// fakeEngine serves recorded Docker API responses, speaking API versions
+// min..max (announcing max in GET /_ping, unless noPingVersion) and
+// refusing others the way the engine does.
 type fakeEngine struct {
 	t       *testing.T
 	list    string            // body of /containers/json (a testdata file name)
 	inspect map[string]string // id or name → testdata file name
 	fail    map[string]int    // id → HTTP status to answer with
 
-	mu    sync.Mutex
-	paths []string
+	min, max      string // API versions spoken; "" = any
+	noPingVersion bool   // GET /_ping without an API-Version header (old engines)
+	events        chan string
+
+	mu        sync.Mutex
+	paths     []string
+	listQuery string // query of the last GET /containers/json
 }
 
 func newFakeEngine(t *testing.T) *fakeEngine {
@@ -45,7 +55,30 @@ func newFakeEngine(t *testing.T) *fakeEngine {
 			dbID:  "inspect_db.json",
 		},
 		fail: map[string]int{},
+		min:  "1.12",
+		max:  "1.41", // Debian 12's docker.io 20.10
 	}
+}
+
+// engine29 is a fake of Docker Engine 29: API 1.52, refusing below 1.44.
+func engine29(t *testing.T) *fakeEngine {
+	f := newFakeEngine(t)
+	f.min, f.max = "1.44", "1.52"
+	return f
+}
+
+func (f *fakeEngine) requests() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.paths...)
+}
+
+// versionLess compares "1.9" < "1.41" numerically.
+func versionLess(a, b string) bool {
+	var am, an, bm, bn int
+	fmt.Sscanf(a, "%d.%d", &am, &an)
+	fmt.Sscanf(b, "%d.%d", &bm, &bn)
+	return am < bm || am == bm && an < bn
 }
 
 func (f *fakeEngine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -53,19 +86,45 @@ func (f *fakeEngine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.paths = append(f.paths, r.Method+" "+r.URL.Path)
 	f.mu.Unlock()
 
-	const prefix = "/v1.41/containers/"
-	path, ok := strings.CutPrefix(r.URL.Path, prefix)
+	path := r.URL.Path
+	if path == "/_ping" {
+		if !f.noPingVersion {
+			w.Header().Set("API-Version", f.max)
+		}
+		_, _ = w.Write([]byte("OK"))
+		return
+	}
+	if m := regexp.MustCompile(`^/v([0-9]+\.[0-9]+)(/.*)$`).FindStringSubmatch(path); m != nil {
+		v := m[1]
+		path = m[2]
+		if f.min != "" && versionLess(v, f.min) {
+			jsonError(w, http.StatusBadRequest, "client version "+v+" is too old. Minimum supported API version is "+f.min+", please upgrade your client to a newer version")
+			return
+		}
+		if f.max != "" && versionLess(f.max, v) {
+			jsonError(w, http.StatusBadRequest, "client version "+v+" is too new. Maximum supported API version is "+f.max)
+			return
+		}
+	}
+	if path == "/events" && f.events != nil {
+		f.serveEvents(w, r)
+		return
+	}
+	path, ok := strings.CutPrefix(path, "/containers/")
 	if r.Method != http.MethodGet || !ok {
-		http.Error(w, `{"message":"page not found"}`, http.StatusNotFound)
+		jsonError(w, http.StatusNotFound, "page not found")
 		return
 	}
 	if path == "json" {
+		f.mu.Lock()
+		f.listQuery = r.URL.RawQuery
+		f.mu.Unlock()
 		f.file(w, f.list)
 		return
 	}
 	id, ok := strings.CutSuffix(path, "/json")
 	if !ok {
-		http.Error(w, `{"message":"page not found"}`, http.StatusNotFound)
+		jsonError(w, http.StatusNotFound, "page not found")
 		return
 	}
 	switch {
@@ -73,16 +132,39 @@ func (f *fakeEngine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		<-r.Context().Done()
 		return
 	case f.fail[id] != 0:
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(f.fail[id])
-		_, _ = w.Write([]byte(`{"message":"engine\nexploded"}` + "\n"))
+		jsonError(w, f.fail[id], "engine\nexploded")
 	case f.inspect[id] != "":
 		f.file(w, f.inspect[id])
 	default:
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusNotFound)
-		_, _ = w.Write([]byte(`{"message":"No such container: ` + id + `"}` + "\n"))
+		jsonError(w, http.StatusNotFound, "No such container: "+id)
 	}
+}
+
+// serveEvents streams the messages sent on f.events until the client
+// goes away or the channel is closed.
+func (f *fakeEngine) serveEvents(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	w.(http.Flusher).Flush()
+	for {
+		select {
+		case m, ok := <-f.events:
+			if !ok {
+				return
+			}
+			_, _ = w.Write([]byte(m + "\n"))
+			w.(http.Flusher).Flush()
+		case <-r.Context().Done():
+			return
+		}
+	}
+}
+
+func jsonError(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	b, _ := json.Marshal(map[string]string{"message": msg})
+	_, _ = w.Write(append(b, '\n'))
 }
 
 func (f *fakeEngine) file(w http.ResponseWriter, name string) {
@@ -136,9 +218,7 @@ func TestInspect(t *testing.T) {
 		IPs:     []netip.Addr{netip.MustParseAddr("172.17.0.3")},
 	}
 	checkInfo(t, info, want)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if got := f.paths; len(got) != 1 || got[0] != "GET /v1.41/containers/"+webID+"/json" {
+	if got := f.requests(); len(got) != 2 || got[0] != "GET /_ping" || got[1] != "GET /v1.41/containers/"+webID+"/json" {
 		t.Errorf("requests = %q", got)
 	}
 }
@@ -157,7 +237,7 @@ func TestInspectByName(t *testing.T) {
 func TestList(t *testing.T) {
 	f := newFakeEngine(t)
 	c := New(serveUnix(t, f))
-	infos, err := c.List(ctx(t))
+	infos, err := c.List(ctx(t), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +264,7 @@ func TestList(t *testing.T) {
 func TestListFailsWhenAnInspectFails(t *testing.T) {
 	f := newFakeEngine(t)
 	f.fail[dbID] = http.StatusInternalServerError
-	_, err := New(serveUnix(t, f)).List(ctx(t))
+	_, err := New(serveUnix(t, f)).List(ctx(t), false)
 	wantErr(t, err, "docker list: inspect 9e8d7c6b9e8d: HTTP 500: engine exploded")
 }
 
@@ -248,7 +328,7 @@ func TestCallerContextWins(t *testing.T) {
 
 func TestNoEngine(t *testing.T) {
 	sock := filepath.Join(t.TempDir(), "missing.sock")
-	_, err := New(sock).List(ctx(t))
+	_, err := New(sock).List(ctx(t), false)
 	wantErr(t, err, "docker list: dial unix "+sock+": connect: no such file or directory")
 }
 
@@ -312,5 +392,234 @@ func checkOneLine(t *testing.T, err error) {
 	t.Helper()
 	if strings.ContainsAny(err.Error(), "\r\n") {
 		t.Errorf("error is not one line: %q", err)
+	}
+}
+
+func TestNegotiatesEngine29(t *testing.T) {
+	f := engine29(t)
+	c := New(serveUnix(t, f))
+	// The fake refuses what a pinned v1.41 client would ask, as Engine 29 does.
+	if _, _, err := c.getOnce(ctx(t), "/v1.41/containers/"+webID+"/json", &inspectResponse{}); err == nil ||
+		err.Error() != "HTTP 400: client version 1.41 is too old. Minimum supported API version is 1.44, please upgrade your client to a newer version" {
+		t.Fatalf("a v1.41 request to Engine 29: %v", err)
+	}
+	info, err := c.Inspect(ctx(t), webID)
+	if err != nil || info.Name != "web" {
+		t.Fatalf("Inspect = %+v, %v", info, err)
+	}
+	if _, err := c.List(ctx(t), false); err != nil {
+		t.Fatal(err)
+	}
+	got := f.requests()
+	want := []string{"GET /v1.41/containers/" + webID + "/json", "GET /_ping", "GET /v1.52/containers/" + webID + "/json", "GET /v1.52/containers/json"}
+	if len(got) < len(want) || !reflect.DeepEqual(got[:4], want) {
+		t.Errorf("requests = %q\nwant %q, then inspects", got, want)
+	}
+	if c.APIVersion() != "1.52" {
+		t.Errorf("APIVersion = %q", c.APIVersion())
+	}
+}
+
+func TestNegotiatesDebianEngine(t *testing.T) {
+	f := newFakeEngine(t) // 1.12..1.41
+	c := New(serveUnix(t, f))
+	if err := c.Ping(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if info, err := c.Inspect(ctx(t), webID); err != nil || info.Name != "web" {
+		t.Fatalf("Inspect = %+v, %v", info, err)
+	}
+	if got := f.requests(); !reflect.DeepEqual(got, []string{"GET /_ping", "GET /v1.41/containers/" + webID + "/json"}) {
+		t.Errorf("requests = %q", got)
+	}
+}
+
+func TestUnversionedWithoutPingVersion(t *testing.T) {
+	f := engine29(t)
+	f.noPingVersion = true
+	c := New(serveUnix(t, f))
+	if info, err := c.Inspect(ctx(t), webID); err != nil || info.Name != "web" {
+		t.Fatalf("Inspect = %+v, %v", info, err)
+	}
+	if got := f.requests(); !reflect.DeepEqual(got, []string{"GET /_ping", "GET /containers/" + webID + "/json"}) {
+		t.Errorf("requests = %q", got)
+	}
+	if c.APIVersion() != "" {
+		t.Errorf("APIVersion = %q", c.APIVersion())
+	}
+}
+
+// An engine replaced by an older one under a running client: the refusal
+// re-negotiates instead of failing every later request.
+func TestRenegotiatesWhenRefused(t *testing.T) {
+	f := engine29(t)
+	c := New(serveUnix(t, f))
+	if _, err := c.Inspect(ctx(t), webID); err != nil {
+		t.Fatal(err)
+	}
+	f.mu.Lock()
+	f.min, f.max, f.paths = "1.12", "1.41", nil
+	f.mu.Unlock()
+	if info, err := c.Inspect(ctx(t), dbID); err != nil || info.Name != "db" {
+		t.Fatalf("Inspect after the downgrade = %+v, %v", info, err)
+	}
+	want := []string{"GET /v1.52/containers/" + dbID + "/json", "GET /_ping", "GET /v1.41/containers/" + dbID + "/json"}
+	if got := f.requests(); !reflect.DeepEqual(got, want) {
+		t.Errorf("requests = %q\nwant %q", got, want)
+	}
+}
+
+// A ping announcing a version the engine then refuses (a broken proxy):
+// unversioned paths are the last resort.
+func TestFallsBackToUnversioned(t *testing.T) {
+	f := engine29(t)
+	f.max = "1.99" // announced, but refused by the range check below
+	f.min = "2.0"
+	c := New(serveUnix(t, f))
+	if info, err := c.Inspect(ctx(t), webID); err != nil || info.Name != "web" {
+		t.Fatalf("Inspect = %+v, %v", info, err)
+	}
+	got := f.requests()
+	if last := got[len(got)-1]; last != "GET /containers/"+webID+"/json" {
+		t.Errorf("requests = %q, want an unversioned last try", got)
+	}
+}
+
+func TestPingUnreachable(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "missing.sock")
+	err := New(sock).Ping(ctx(t))
+	wantErr(t, err, "docker: dial unix "+sock+": connect: no such file or directory")
+}
+
+func TestListAll(t *testing.T) {
+	f := newFakeEngine(t)
+	c := New(serveUnix(t, f))
+	for all, want := range map[bool]string{false: "", true: "all=1"} {
+		if _, err := c.List(ctx(t), all); err != nil {
+			t.Fatal(err)
+		}
+		f.mu.Lock()
+		if f.listQuery != want {
+			t.Errorf("List(all=%v): query %q, want %q", all, f.listQuery, want)
+		}
+		f.mu.Unlock()
+	}
+}
+
+func TestWatch(t *testing.T) {
+	f := engine29(t)
+	f.events = make(chan string, 8)
+	c := New(serveUnix(t, f))
+	wctx, cancel := context.WithCancel(ctx(t))
+	defer cancel()
+	connected := make(chan struct{})
+	got := make(chan containers.RuntimeEvent, 8)
+	done := make(chan error, 1)
+	go func() {
+		done <- c.Watch(wctx, time.Time{}, func() { close(connected) }, func(ev containers.RuntimeEvent) { got <- ev })
+	}()
+	select {
+	case <-connected:
+	case err := <-done:
+		t.Fatalf("Watch ended before connecting: %v", err)
+	case <-wctx.Done():
+		t.Fatal("not connected")
+	}
+	f.events <- `{"status":"create","id":"` + webID + `","from":"ctrace-test/busybox","Type":"container","Action":"create","Actor":{"ID":"` + webID + `","Attributes":{"image":"ctrace-test/busybox","name":"web","com.example.team":"tracing"}},"scope":"local","time":1795909572,"timeNano":1795909572123456789}`
+	f.events <- `{"Type":"network","Action":"connect","Actor":{"ID":"abc","Attributes":{"name":"bridge"}}}`
+	f.events <- `{"Type":"container","Action":"exec_create: sh","Actor":{"ID":"` + webID + `"}}`
+	f.events <- `{"Type":"container","Action":"destroy","Actor":{"ID":"` + webID + `","Attributes":{"image":"ctrace-test/busybox","name":"web"}},"time":1795909573}`
+	want := []containers.RuntimeEvent{
+		{Kind: containers.EventCreated, Time: time.Unix(0, 1795909572123456789), Info: containers.Info{ID: webID, Name: "web", Image: "ctrace-test/busybox", Runtime: "docker", State: "created", Created: time.Unix(0, 1795909572123456789), Labels: map[string]string{"com.example.team": "tracing"}}},
+		{Kind: containers.EventRemoved, Time: time.Unix(1795909573, 0), Info: containers.Info{ID: webID, Name: "web", Image: "ctrace-test/busybox", Runtime: "docker"}},
+	}
+	for i, w := range want {
+		select {
+		case ev := <-got:
+			if !ev.Time.Equal(w.Time) || !ev.Info.Created.Equal(w.Info.Created) {
+				t.Errorf("event %d: time %v created %v, want %v %v", i, ev.Time, ev.Info.Created, w.Time, w.Info.Created)
+			}
+			ev.Time, w.Time, ev.Info.Created, w.Info.Created = time.Time{}, time.Time{}, time.Time{}, time.Time{}
+			if !reflect.DeepEqual(ev, w) {
+				t.Errorf("event %d = %+v\nwant %+v", i, ev, w)
+			}
+		case <-wctx.Done():
+			t.Fatalf("event %d not delivered", i)
+		}
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("Watch after cancel = %v", err)
+	}
+	var sawEvents bool
+	for _, p := range f.requests() {
+		sawEvents = sawEvents || p == "GET /v1.52/events"
+	}
+	if !sawEvents {
+		t.Errorf("requests = %q, want GET /v1.52/events", f.requests())
+	}
+}
+
+func TestWatchStreamEnds(t *testing.T) {
+	f := newFakeEngine(t)
+	f.events = make(chan string)
+	close(f.events)
+	err := New(serveUnix(t, f)).Watch(ctx(t), time.Now(), nil, func(containers.RuntimeEvent) { t.Error("event from an empty stream") })
+	wantErr(t, err, "docker events: the engine closed the stream")
+}
+
+// hangingSocket accepts connections and never answers.
+func hangingSocket(t *testing.T) string {
+	t.Helper()
+	sock := filepath.Join(t.TempDir(), "hang.sock")
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		l.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return sock
+}
+
+func TestWatchHangingEngine(t *testing.T) {
+	sock := hangingSocket(t)
+	err := New(sock, WithTimeout(30*time.Millisecond)).Watch(ctx(t), time.Time{}, func() { t.Error("connected to a hanging engine") }, nil)
+	if err == nil || !strings.HasPrefix(err.Error(), "docker events: ") {
+		t.Errorf("err = %v", err)
+	}
+	checkOneLine(t, err)
+
+	// With a long timeout, cancelling the caller's context still ends it at once.
+	c := New(sock, WithTimeout(time.Hour))
+	wctx, cancel := context.WithCancel(ctx(t))
+	done := make(chan error, 1)
+	go func() { done <- c.Watch(wctx, time.Time{}, nil, nil) }()
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("err = %v", err)
+		}
+	case <-ctx(t).Done():
+		t.Fatal("Watch on a hanging engine ignored cancellation")
 	}
 }

@@ -1,10 +1,14 @@
 package docker
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/ctrace-dev/ctrace/internal/containers"
 
 	"github.com/ctrace-dev/ctrace/internal/containers/internal/dockertest"
 )
@@ -17,7 +21,7 @@ func TestRealEngine(t *testing.T) {
 	c := New(dockertest.Socket)
 	defer c.Close()
 
-	infos, err := c.List(ctx(t))
+	infos, err := c.List(ctx(t), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,4 +66,47 @@ func checkReal(t *testing.T, op, name, image string, pid int, ct dockertest.Cont
 	if err != nil || !strings.Contains(string(b), ct.ID) {
 		t.Errorf("%s: pid %d is not in container %s: %v", op, pid, ct.ID[:12], err)
 	}
+}
+
+// TestRealWatch follows the real engine's event stream while a short
+// container lives and dies: its create event carries name and image.
+func TestRealWatch(t *testing.T) {
+	dockertest.Require(t)
+	c := New(dockertest.Socket)
+	defer c.Close()
+	wctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	connected := make(chan struct{})
+	evs := make(chan containers.RuntimeEvent, 64)
+	done := make(chan error, 1)
+	go func() {
+		done <- c.Watch(wctx, time.Time{}, func() { close(connected) }, func(ev containers.RuntimeEvent) { evs <- ev })
+	}()
+	select {
+	case <-connected:
+	case err := <-done:
+		t.Fatalf("Watch: %v", err)
+	}
+	name := dockertest.Name()
+	id := dockertest.CLI(t, "run", "-d", "--rm", "--network", "none", "--name", name, dockertest.Image, "true")
+	seen := map[containers.EventKind]bool{}
+	for !seen[containers.EventRemoved] {
+		select {
+		case ev := <-evs:
+			if ev.Info.ID != id {
+				continue // another engineer's container
+			}
+			seen[ev.Kind] = true
+			if ev.Info.Name != name || ev.Info.Image != dockertest.Image || ev.Info.Runtime != "docker" || ev.Time.IsZero() {
+				t.Errorf("%v event: %+v", ev.Kind, ev)
+			}
+		case err := <-done:
+			t.Fatalf("Watch ended: %v", err)
+		}
+	}
+	if !seen[containers.EventCreated] || !seen[containers.EventStarted] {
+		t.Errorf("events seen: %v", seen)
+	}
+	cancel()
+	<-done
 }

@@ -45,9 +45,7 @@ func Require(t testing.TB) {
 // unique name, removes it when the test ends, and returns it.
 func Run(t testing.TB) Container {
 	t.Helper()
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	name := "ctrace-test-" + hex.EncodeToString(b)
+	name := Name()
 
 	t.Cleanup(func() {
 		// Best effort: the container may not have been created.
@@ -62,6 +60,13 @@ func Run(t testing.TB) Container {
 		t.Fatalf("container %s has no pid: %v", name, err)
 	}
 	return Container{ID: id, Name: name, PID: pid}
+}
+
+// Name returns a unique container name with the tests' prefix.
+func Name() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return "ctrace-test-" + hex.EncodeToString(b)
 }
 
 // CLI runs the docker CLI with a deadline and returns its trimmed
