@@ -29,6 +29,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	root := newRootCmd(stdout, stderr)
 	root.SetArgs(args)
 	if err := root.ExecuteContext(ctx); err != nil {
+		if err.Error() == "" { // a status without a message (seccomp diff --exit-code)
+			return 1
+		}
 		fmt.Fprintf(stderr, "ctrace: %v\n", err)
 		return 1
 	}
@@ -52,5 +55,6 @@ value, and process lifecycle events, each tagged with its container.`,
 	env := newEnv(stdout, stderr)
 	lsCmd := newLsCmd(env)
 	root.AddCommand(newTraceCmd(env, newLsCmd(env)), lsCmd, newListCmd(env), newConfigCmd(env))
+	root.AddCommand(newSeccompCmd(env))
 	return root
 }

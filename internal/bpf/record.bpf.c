@@ -50,7 +50,7 @@ struct thread_info___rec {
 struct task_struct___rec {
 	struct thread_info___rec thread_info;
 	struct seccomp___rec seccomp;
-	const void *cred;
+	const void *real_cred;
 	int tgid;
 } __attribute__((preserve_access_index));
 
@@ -97,12 +97,18 @@ struct {
 	__type(value, __u8);
 } rec_entered SEC(".maps");
 
-/* kprobe fallback: the capability a thread is checking. */
+/* kprobe fallback: the capability check a thread is in. */
+struct cap_check {
+	__u64 cred;
+	__s32 cap;
+	__u32 pad;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u32); /* tid */
-	__type(value, __u32);
+	__type(value, struct cap_check);
 } rec_cap_pending SEC(".maps");
 
 /* A zeroed value to create cgroup entries from (never written). */
@@ -205,6 +211,27 @@ static __always_inline void record_args(struct ctrace_rec_args *a, __u32 nr, str
 	}
 }
 
+/*
+ * The container's workload starts with the runtime's execve of its
+ * process: the first execve made inside the container's own mount
+ * namespace by a task whose parent is outside it (runc's and crun's init,
+ * docker exec). A runtime re-executing itself before it entered the
+ * container's namespaces (runc's cloned-binary execveat) does not count.
+ * Its children inherit the mark (rec_sched_fork).
+ */
+static __always_inline void mark_workload_exec(void)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	__u32 mine = BPF_CORE_READ(t, nsproxy, mnt_ns, ns.inum);
+	__u32 parent = BPF_CORE_READ(t, real_parent, nsproxy, mnt_ns, ns.inum);
+	if (mine == parent)
+		return;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u8 one = 1;
+	if (bpf_map_update_elem(&rec_workload, &tgid, &one, BPF_ANY) < 0)
+		rec_count(CTRACE_RSTAT_MARK_FULL);
+}
+
 SEC("raw_tp/sys_enter")
 int rec_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -234,14 +261,9 @@ int rec_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 		bpf_map_update_elem(&rec_entered, &tid, &one, BPF_ANY);
 	}
 
-	/* The first execve inside the container starts its workload (the runtime's own work ends there). */
 	if ((abi == CTRACE_ABI_NATIVE && (nr == cfg_nr_execve || nr == cfg_nr_execveat)) ||
-	    (abi == CTRACE_ABI_COMPAT && (nr == cfg_compat_nr_execve || nr == cfg_compat_nr_execveat))) {
-		__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-		__u8 one = 1;
-		if (bpf_map_update_elem(&rec_workload, &tgid, &one, BPF_ANY) < 0)
-			rec_count(CTRACE_RSTAT_MARK_FULL);
-	}
+	    (abi == CTRACE_ABI_COMPAT && (nr == cfg_compat_nr_execve || nr == cfg_compat_nr_execveat)))
+		mark_workload_exec();
 	return 0;
 }
 
@@ -311,9 +333,13 @@ static __always_inline void note_capability(const void *cred, int cap, int ret)
 	struct ctrace_rec_cgroup *c = bpf_map_lookup_elem(&rec_cgroups, &cgid);
 	if (!c || cap < 0 || cap >= 64)
 		return;
-	/* Checks made with other credentials (overlayfs acting as its mounter, …) are the kernel's, not the workload's. */
+	/*
+	 * Checks made with overridden credentials (overlayfs acting as its
+	 * mounter, …) are the kernel's, not the workload's: keep only checks of
+	 * the task's own credentials.
+	 */
 	struct task_struct___rec *t = (void *)bpf_get_current_task();
-	if (cred != BPF_CORE_READ(t, cred))
+	if (cred != BPF_CORE_READ(t, real_cred))
 		return;
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	if (!bpf_map_lookup_elem(&rec_workload, &tgid))
@@ -337,12 +363,15 @@ SEC("kprobe/cap_capable")
 int rec_cap_kprobe(struct pt_regs___rec *regs)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct cap_check c = {};
 #if defined(__TARGET_ARCH_x86)
-	__u32 cap = BPF_CORE_READ(regs, dx);
+	c.cred = BPF_CORE_READ(regs, di);
+	c.cap = BPF_CORE_READ(regs, dx);
 #elif defined(__TARGET_ARCH_arm64)
-	__u32 cap = BPF_CORE_READ(regs, regs[2]);
+	c.cred = BPF_CORE_READ(regs, regs[0]);
+	c.cap = BPF_CORE_READ(regs, regs[2]);
 #endif
-	bpf_map_update_elem(&rec_cap_pending, &tid, &cap, BPF_ANY);
+	bpf_map_update_elem(&rec_cap_pending, &tid, &c, BPF_ANY);
 	return 0;
 }
 
@@ -350,18 +379,17 @@ SEC("kretprobe/cap_capable")
 int rec_cap_kretprobe(struct pt_regs___rec *regs)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	__u32 *cap = bpf_map_lookup_elem(&rec_cap_pending, &tid);
-	if (!cap)
+	struct cap_check *p = bpf_map_lookup_elem(&rec_cap_pending, &tid);
+	if (!p)
 		return 0;
-	int c = *cap;
+	struct cap_check c = *p;
 	bpf_map_delete_elem(&rec_cap_pending, &tid);
 #if defined(__TARGET_ARCH_x86)
 	int ret = BPF_CORE_READ(regs, ax);
 #elif defined(__TARGET_ARCH_arm64)
 	int ret = BPF_CORE_READ(regs, regs[0]);
 #endif
-	struct task_struct___rec *t = (void *)bpf_get_current_task();
-	note_capability(BPF_CORE_READ(t, cred), c, ret);
+	note_capability((const void *)c.cred, c.cap, ret);
 	return 0;
 }
 

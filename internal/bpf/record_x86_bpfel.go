@@ -13,6 +13,13 @@ import (
 	"github.com/cilium/ebpf"
 )
 
+type RecordCapCheck struct {
+	_    structs.HostLayout
+	Cred uint64
+	Cap  int32
+	Pad  uint32
+}
+
 type RecordCtraceRecAbi uint32
 
 const (

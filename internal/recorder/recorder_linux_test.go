@@ -195,7 +195,13 @@ func TestRecordsCapabilities(t *testing.T) {
 	if err := os.WriteFile(f, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// Not a workload yet: no execve into a mount namespace of its own (a runtime's setup).
 	x.run(t, nil, "/bin/chown", "1234", f)
+	if c := x.recorded(t); c.Capabilities == nil || len(c.Capabilities.Granted)+len(c.Capabilities.Denied) != 0 {
+		t.Errorf("checks before the workload started were recorded: %+v", c.Capabilities)
+	}
+	// A workload: exec'd in its own mount namespace, as runtimes start containers.
+	x.run(t, nil, "/usr/bin/unshare", "--mount", "/bin/chown", "4321", f)
 	c := x.recorded(t)
 	if c.Capabilities == nil || !slices.Contains(c.Capabilities.Granted, "CAP_CHOWN") {
 		t.Errorf("chown to another user: capabilities %+v, want CAP_CHOWN granted", c.Capabilities)
