@@ -13,10 +13,10 @@ func TestChooseCapHook(t *testing.T) {
 	noTP := func() error { return unix.ENOENT }
 	noKP := func() error { return unix.EOPNOTSUPP }
 	for _, c := range []struct {
-		name    string
-		tp, kp  func() error
-		want    CapHook
-		whyHas  []string
+		name   string
+		tp, kp func() error
+		want   CapHook
+		whyHas []string
 	}{
 		{"tracepoint present", ok, ok, CapTracepoint, nil},
 		{"no tracepoint, kprobes", noTP, ok, CapKprobe, []string{"no capability:cap_capable tracepoint"}},

@@ -36,20 +36,20 @@ type Options struct {
 
 // objects are the recorder's maps and programs (loaded as a subset of the object).
 type objects struct {
-	Cgroups   *ebpf.Map `ebpf:"rec_cgroups"`
-	Events    *ebpf.Map `ebpf:"rec_events"`
-	Workload  *ebpf.Map `ebpf:"rec_workload"`
-	Entered   *ebpf.Map `ebpf:"rec_entered"`
-	Pending   *ebpf.Map `ebpf:"rec_cap_pending"`
-	Zero      *ebpf.Map `ebpf:"rec_zero"`
-	Stats     *ebpf.Map `ebpf:"rec_stats"`
-	SysEnter  *ebpf.Program `ebpf:"rec_sys_enter"`
-	SysExit   *ebpf.Program `ebpf:"rec_sys_exit"`
-	Fork      *ebpf.Program `ebpf:"rec_sched_fork"`
-	Exit      *ebpf.Program `ebpf:"rec_sched_exit"`
-	CapTP     *ebpf.Program `ebpf:"rec_cap_capable"`
-	Mkdir     *ebpf.Program `ebpf:"rec_cgroup_mkdir"`
-	Rmdir     *ebpf.Program `ebpf:"rec_cgroup_rmdir"`
+	Cgroups  *ebpf.Map     `ebpf:"rec_cgroups"`
+	Events   *ebpf.Map     `ebpf:"rec_events"`
+	Workload *ebpf.Map     `ebpf:"rec_workload"`
+	Entered  *ebpf.Map     `ebpf:"rec_entered"`
+	Pending  *ebpf.Map     `ebpf:"rec_cap_pending"`
+	Zero     *ebpf.Map     `ebpf:"rec_zero"`
+	Stats    *ebpf.Map     `ebpf:"rec_stats"`
+	SysEnter *ebpf.Program `ebpf:"rec_sys_enter"`
+	SysExit  *ebpf.Program `ebpf:"rec_sys_exit"`
+	Fork     *ebpf.Program `ebpf:"rec_sched_fork"`
+	Exit     *ebpf.Program `ebpf:"rec_sched_exit"`
+	CapTP    *ebpf.Program `ebpf:"rec_cap_capable"`
+	Mkdir    *ebpf.Program `ebpf:"rec_cgroup_mkdir"`
+	Rmdir    *ebpf.Program `ebpf:"rec_cgroup_rmdir"`
 }
 
 type kprobeObjects struct {

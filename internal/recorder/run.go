@@ -47,11 +47,11 @@ type Summary struct {
 }
 
 type ctrAcc struct {
-	info    containers.Info
-	raw     bpf.RecCgroup
-	live    map[uint64]bool // cgroups not yet removed
-	seen    bool
-	exited  bool
+	info   containers.Info
+	raw    bpf.RecCgroup
+	live   map[uint64]bool // cgroups not yet removed
+	seen   bool
+	exited bool
 }
 
 type run struct {

@@ -81,7 +81,7 @@ func ProfileName(s string) string {
 func Summary(res *Result, baseName string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "allows %d of %d syscalls", len(res.Allowed), res.Total)
-	switch d := res.DockerAllowed - len(res.Allowed); {
+	switch d := res.DockerAllowed - res.AllowedNative; {
 	case d > 0:
 		fmt.Fprintf(&b, "; %d fewer than Docker's default", d)
 	case d < 0:

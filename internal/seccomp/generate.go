@@ -116,9 +116,10 @@ type Result struct {
 	Unnamed []string
 	// Narrowed names the calls --args added conditions to.
 	Narrowed []string
-	// Total is how many syscalls the architecture has; BaseAllowed how
-	// many Docker's default profile allows (for the summary line).
-	Total, DockerAllowed int
+	// Total is how many syscalls the architecture has; DockerAllowed and
+	// AllowedNative how many of them Docker's default and this profile
+	// allow (for the summary line).
+	Total, DockerAllowed, AllowedNative int
 	Notes                []string
 }
 
@@ -205,7 +206,8 @@ func Generate(c *recording.Container, arch syscalls.Arch, opts Options) (*Result
 	}
 	p.Architectures = arches
 	res.Profile = p
-	res.DockerAllowed = len(allowedNames(Resolve(DockerDefault().Profile, arch, DefaultCapabilities)))
+	res.DockerAllowed = len(nativeOnly(arch, allowedNames(Resolve(DockerDefault().Profile, arch, DefaultCapabilities))))
+	res.AllowedNative = len(nativeOnly(arch, res.Allowed))
 	return res, nil
 }
 
@@ -521,6 +523,17 @@ func countSyscalls(arch syscalls.Arch) int {
 		}
 	}
 	return n
+}
+
+// nativeOnly keeps the names that are syscalls of the native ABI.
+func nativeOnly(arch syscalls.Arch, names []string) []string {
+	var out []string
+	for _, n := range names {
+		if _, ok := syscalls.ByName(arch, n); ok {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // allowedNames are the names an (OCI) profile allows under some condition.
