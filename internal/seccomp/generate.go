@@ -120,7 +120,7 @@ type Result struct {
 	// AllowedNative how many of them Docker's default and this profile
 	// allow (for the summary line).
 	Total, DockerAllowed, AllowedNative int
-	Notes                []string
+	Notes                               []string
 }
 
 // seccompArch maps an ABI of a recording to libseccomp's architecture.
