@@ -336,6 +336,9 @@ func runGenerate(cmd *cobra.Command, e *env, f generateFlags) error {
 	if len(res.Unnamed) > 0 {
 		e.logf("warning: %d calls have numbers ctrace cannot name (a newer kernel?) and are not in the profile: %s", len(res.Unnamed), strings.Join(res.Unnamed, ", "))
 	}
+	if len(res.Always) > 0 {
+		e.logf("note: also allowed, though this run did not show them: %s (signal returns: any run may need them)", strings.Join(res.Always, ", "))
+	}
 	for _, n := range res.Notes {
 		e.logf("note: --args: %s", n)
 	}

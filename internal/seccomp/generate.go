@@ -116,6 +116,9 @@ type Result struct {
 	Unnamed []string
 	// Narrowed names the calls --args added conditions to.
 	Narrowed []string
+	// Always are the signal-return calls allowed although the recording
+	// did not show them (see alwaysAllowed).
+	Always []string
 	// Total is how many syscalls the architecture has; DockerAllowed and
 	// AllowedNative how many of them Docker's default and this profile
 	// allow (for the summary line).
@@ -131,6 +134,13 @@ var seccompArch = map[string]specs.Arch{
 
 // goArch is the name profiles' includes.arches use for a native arch.
 var goArch = map[syscalls.Arch]string{syscalls.X86_64: "amd64", syscalls.ARM64: "arm64"}
+
+// alwaysAllowed are allowed on every ABI a container used (see Generate).
+var alwaysAllowed = map[string][]string{
+	"x86_64": {"restart_syscall", "rt_sigreturn"}, "x32": {"restart_syscall", "rt_sigreturn"},
+	"arm64": {"restart_syscall", "rt_sigreturn"},
+	"i386":  {"restart_syscall", "rt_sigreturn", "sigreturn"}, "arm": {"restart_syscall", "rt_sigreturn", "sigreturn"},
+}
 
 // nsFlags are the clone flags that create namespaces.
 const nsFlags = 0x7E020000 // CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET
@@ -163,7 +173,21 @@ func Generate(c *recording.Container, arch syscalls.Arch, opts Options) (*Result
 		return nil, fmt.Errorf("container %s made no syscalls in the recording: no profile to generate", c.Label())
 	}
 	slices.Sort(arches)
+	// The kernel's returns from signal handlers and its restarts of
+	// interrupted calls happen whenever a signal arrives (the Go runtime of
+	// runc preempts its threads with signals while it installs the filter):
+	// a run may not show them, any run may need them, and denying them
+	// kills the process.
+	for abi, names := range abiNames {
+		for _, n := range alwaysAllowed[abi] {
+			if !slices.Contains(names, n) {
+				used = append(used, n)
+				res.Always = append(res.Always, n)
+			}
+		}
+	}
 	used = uniq(used)
+	res.Always = uniq(res.Always)
 	for abi, nrs := range c.Unnamed {
 		for _, nr := range nrs {
 			res.Unnamed = append(res.Unnamed, fmt.Sprintf("%s:%d", abi, nr))
