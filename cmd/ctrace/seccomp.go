@@ -135,9 +135,14 @@ func runRecord(ctx context.Context, e *env, f recordFlags) error {
 		ctx, cancel = context.WithTimeout(ctx, f.duration)
 		defer cancel()
 	}
-	coll := containers.NewCollection(e.runtimeClients(f.dockerSocket, f.podmanSocket), e.logf)
+	clients := e.runtimeClients(f.dockerSocket, f.podmanSocket)
+	collLog := e.logf
+	if len(f.containers) > 0 {
+		collLog = nil // other containers' lookups are none of this run's business
+	}
+	coll := containers.NewCollection(clients, collLog, containers.WithInspectTimeout(5*time.Second))
 	rec, sum, err := recorder.Run(ctx, recorder.Config{
-		Hierarchy: h, Containers: coll, Arch: arch, Select: f.containers,
+		Hierarchy: h, Containers: coll, Arch: arch, Select: f.containers, Clients: clients,
 		Args: !f.noArgs, Capabilities: !f.noCaps, UntilExited: len(f.containers) > 0,
 		Logf: e.logf,
 		OnReady: func(r recorder.Ready) {
@@ -337,7 +342,7 @@ func runGenerate(cmd *cobra.Command, e *env, f generateFlags) error {
 		e.logf("warning: %d calls have numbers ctrace cannot name (a newer kernel?) and are not in the profile: %s", len(res.Unnamed), strings.Join(res.Unnamed, ", "))
 	}
 	if len(res.Always) > 0 {
-		e.logf("note: also allowed, though this run did not show them: %s (signal returns: any run may need them)", strings.Join(res.Always, ", "))
+		e.logf("note: also allowed, though this run did not show them: %s (signal returns, and the runtime's timing-dependent calls under the filter: any run may need them)", strings.Join(res.Always, ", "))
 	}
 	for _, n := range res.Notes {
 		e.logf("note: --args: %s", n)
@@ -459,9 +464,10 @@ func runVerify(ctx context.Context, e *env, f verifyFlags, dockerArgs []string) 
 	}
 	done := make(chan result, 1)
 	go func() {
+		clients := e.runtimeClients(docker.DefaultSocket, docker.PodmanSocket)
 		rec, _, err := recorder.Run(rctx, recorder.Config{
-			Hierarchy: h, Containers: containers.NewCollection(e.runtimeClients(docker.DefaultSocket, docker.PodmanSocket), e.logf),
-			Arch: syscalls.Native(), Select: []string{name}, WatchDenials: true, Logf: e.logf,
+			Hierarchy: h, Containers: containers.NewCollection(clients, nil, containers.WithInspectTimeout(5*time.Second)),
+			Arch: syscalls.Native(), Select: []string{name}, Clients: clients, WatchDenials: true, Logf: e.logf,
 			OnReady: func(r recorder.Ready) { ready <- r },
 		})
 		done <- result{rec, err}

@@ -20,6 +20,9 @@ type Config struct {
 	Arch       syscalls.Arch
 	// Select names the containers to record (name or id prefix); empty: all.
 	Select []string
+	// Clients resolve Select names to container ids when a container's
+	// own name is not known (its runtime did not answer in time).
+	Clients []containers.Client
 	// Args, Capabilities, WatchDenials: see Options.
 	Args, Capabilities, WatchDenials bool
 	// UntilExited stops the run once every selected container was seen and
@@ -60,6 +63,10 @@ type run struct {
 	byID  map[string]*ctrAcc
 	order []string
 	cg    map[uint64]string // live cgroup -> container id
+	// selIDs are the container ids the Select names resolved to.
+	selIDs  map[string]string
+	lastTry time.Time
+	unnamed map[uint64]containers.Info // recorded cgroups whose container has no name yet
 }
 
 // Run records until ctx is done (or the selected containers exited) and
@@ -81,7 +88,7 @@ func Run(ctx context.Context, cfg Config) (*recording.Recording, Summary, error)
 		return nil, sum, err
 	}
 	defer rec.Close()
-	r := &run{cfg: cfg, rec: rec, byID: map[string]*ctrAcc{}, cg: map[uint64]string{}}
+	r := &run{cfg: cfg, rec: rec, byID: map[string]*ctrAcc{}, cg: map[uint64]string{}, selIDs: map[string]string{}, unnamed: map[uint64]containers.Info{}}
 
 	existing, err := cfg.Containers.Scan(cfg.Hierarchy)
 	if err != nil {
@@ -107,6 +114,7 @@ func Run(ctx context.Context, cfg Config) (*recording.Recording, Summary, error)
 		ev, err := rec.Read(cfg.Poll)
 		switch {
 		case errors.Is(err, ErrPoll):
+			r.resolveUnnamed(false)
 			if cfg.UntilExited && r.allExited() {
 				sum.Exited = true
 				return r.finish(&sum)
@@ -126,18 +134,69 @@ func Run(ctx context.Context, cfg Config) (*recording.Recording, Summary, error)
 	return r.finish(&sum)
 }
 
-// wanted: no selection, or the container matches one.
+// wanted: no selection, or the container matches one (by its name or id,
+// or by the id a selected name resolved to).
 func (r *run) wanted(info containers.Info) bool {
 	if len(r.cfg.Select) == 0 {
 		return true
 	}
-	c := recording.Container{ID: info.ID, Name: info.Name}
+	c := recording.Container{ID: info.ID, Name: trimSlash(info.Name)}
 	for _, s := range r.cfg.Select {
-		if c.Matches(s) {
+		if c.Matches(s) || (r.selIDs[s] != "" && r.selIDs[s] == info.ID) {
 			return true
 		}
 	}
 	return false
+}
+
+// resolveSelectors asks the runtimes which ids the selected names have
+// now (a container exists from its creation, before its cgroup). Rate
+// limited unless force.
+func (r *run) resolveSelectors(force bool) {
+	if !force && time.Since(r.lastTry) < 500*time.Millisecond {
+		return
+	}
+	r.lastTry = time.Now()
+	for _, s := range r.cfg.Select {
+		if r.selIDs[s] != "" {
+			continue
+		}
+		for _, cl := range r.cfg.Clients {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			info, err := cl.Inspect(ctx, s)
+			cancel()
+			if err == nil && info.ID != "" {
+				r.selIDs[s] = info.ID
+				break
+			}
+		}
+	}
+}
+
+// resolveUnnamed decides about recorded cgroups whose container had no
+// name: kept when it matches a selector now, dropped when every selector
+// is resolved and it matches none (or when final).
+func (r *run) resolveUnnamed(final bool) {
+	if len(r.unnamed) == 0 {
+		return
+	}
+	r.resolveSelectors(final)
+	allResolved := true
+	for _, s := range r.cfg.Select {
+		if r.selIDs[s] == "" {
+			allResolved = false
+		}
+	}
+	for cgid, info := range r.unnamed {
+		switch {
+		case r.wanted(info):
+			delete(r.unnamed, cgid)
+			r.add(cgid, info)
+		case allResolved || final:
+			delete(r.unnamed, cgid)
+			r.rec.Forget(cgid)
+		}
+	}
 }
 
 // add notes a live cgroup of a container; true when the container is new.
@@ -160,6 +219,14 @@ func (r *run) add(cgid uint64, info containers.Info) bool {
 
 func (r *run) handle(ev CgroupEvent) error {
 	if !ev.Mkdir {
+		if info, ok := r.unnamed[ev.ID]; ok {
+			r.resolveSelectors(true)
+			delete(r.unnamed, ev.ID)
+			if !r.wanted(info) {
+				return r.rec.Forget(ev.ID)
+			}
+			r.add(ev.ID, info)
+		}
 		id, ok := r.cg[ev.ID]
 		if !ok {
 			return r.rec.Forget(ev.ID)
@@ -181,8 +248,20 @@ func (r *run) handle(ev CgroupEvent) error {
 		return nil
 	}
 	c, ok := r.cfg.Containers.Add(ev.ID, ev.Path)
-	if !ok || !r.wanted(c.Info) {
+	if !ok {
 		return r.rec.Forget(ev.ID)
+	}
+	if !r.wanted(c.Info) {
+		if c.Info.Name != "" || len(r.cfg.Select) == 0 {
+			return r.rec.Forget(ev.ID)
+		}
+		// No name (the runtime did not answer): keep recording until the
+		// selected names are resolved to ids.
+		r.resolveSelectors(true)
+		if !r.wanted(c.Info) {
+			r.unnamed[ev.ID] = c.Info
+			return nil
+		}
 	}
 	if !ev.Container {
 		// Keep it recorded (the kernel did so from its creation).
@@ -221,6 +300,7 @@ func (r *run) allExited() bool {
 
 func (r *run) finish(sum *Summary) (*recording.Recording, Summary, error) {
 	r.rec.Detach()
+	r.resolveUnnamed(true)
 	// Late events (removals) still in the ring buffer.
 	for {
 		ev, err := r.rec.Read(time.Millisecond)

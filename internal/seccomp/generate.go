@@ -116,8 +116,9 @@ type Result struct {
 	Unnamed []string
 	// Narrowed names the calls --args added conditions to.
 	Narrowed []string
-	// Always are the signal-return calls allowed although the recording
-	// did not show them (see alwaysAllowed).
+	// Always are calls allowed although the recording did not show them:
+	// signal returns (alwaysAllowed) and, for runc, its Go runtime's
+	// timing-dependent calls (goRuntimeCalls).
 	Always []string
 	// Total is how many syscalls the architecture has; DockerAllowed and
 	// AllowedNative how many of them Docker's default and this profile
@@ -140,6 +141,22 @@ var alwaysAllowed = map[string][]string{
 	"x86_64": {"restart_syscall", "rt_sigreturn"}, "x32": {"restart_syscall", "rt_sigreturn"},
 	"arm64": {"restart_syscall", "rt_sigreturn"},
 	"i386":  {"restart_syscall", "rt_sigreturn", "sigreturn"}, "arm": {"restart_syscall", "rt_sigreturn", "sigreturn"},
+}
+
+// goRuntimeCalls are what runc's Go runtime may do at any moment while it
+// runs under the container's filter (scheduler, wake-ups, preemption,
+// heap): futex, nanosleep, sched_yield, epoll_pwait, epoll_ctl, tgkill and
+// getpid (preemption signals), mmap, munmap, madvise.
+var goRuntimeCalls = []string{"epoll_ctl", "epoll_pwait", "futex", "getpid", "madvise", "mmap", "munmap", "nanosleep", "sched_yield", "tgkill"}
+
+// goRuntime: the container's OCI runtime is runc (written in Go) or not
+// known; crun (C) does not need goRuntimeCalls.
+func goRuntime(c *recording.Container) bool {
+	switch c.OCIRuntime {
+	case "crun", "youki", "runsc":
+		return false
+	}
+	return true
 }
 
 // nsFlags are the clone flags that create namespaces.
@@ -181,6 +198,19 @@ func Generate(c *recording.Container, arch syscalls.Arch, opts Options) (*Result
 	for abi, names := range abiNames {
 		for _, n := range alwaysAllowed[abi] {
 			if !slices.Contains(names, n) {
+				used = append(used, n)
+				res.Always = append(res.Always, n)
+			}
+		}
+	}
+	// The Go runtime of runc keeps scheduling, waking and preempting its
+	// threads after it installed the filter (with no-new-privileges off,
+	// long before the container's process starts): which of these calls a
+	// run shows depends on timing, and any run may need them.
+	if c.Confined && goRuntime(c) {
+		native := string(arch)
+		for _, n := range goRuntimeCalls {
+			if _, ok := syscalls.ByName(arch, n); ok && !slices.Contains(abiNames[native], n) {
 				used = append(used, n)
 				res.Always = append(res.Always, n)
 			}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -156,14 +157,14 @@ func TestBaseIntersection(t *testing.T) {
 	if allowsCall(oci, "personality", [6]uint64{0x1}) || !allowsCall(oci, "personality", [6]uint64{0x8}) {
 		t.Error("personality lost the base's conditions")
 	}
-	if res.Total < 300 || res.DockerAllowed < 300 || len(res.Allowed) != len(c.Names())-1+len(res.Always) || len(res.Always) != 3 {
+	if res.Total < 300 || res.DockerAllowed < 300 || len(res.Allowed) != len(uniq(append(slices.DeleteFunc(c.Names(), func(n string) bool { return n == "kexec_load" }), res.Always...))) || !slices.Contains(res.Always, "rt_sigreturn") || !slices.Contains(res.Always, "futex") {
 		t.Errorf("total %d, docker %d, allowed %d (used %d)", res.Total, res.DockerAllowed, len(res.Allowed), len(c.Names()))
 	}
 	if !slices.Equal(res.Profile.Architectures, []specs.Arch{specs.ArchX86, specs.ArchX86_64}) {
 		t.Errorf("architectures %v, want the two observed", res.Profile.Architectures)
 	}
 	s := Summary(res, "docker-default")
-	if !strings.HasPrefix(s, "allows 22 of ") || !strings.Contains(s, "fewer than Docker's default") || !strings.Contains(s, "kexec_load") {
+	if !strings.HasPrefix(s, fmt.Sprintf("allows %d of ", len(res.Allowed))) || !strings.Contains(s, "fewer than Docker's default") || !strings.Contains(s, "kexec_load") {
 		t.Errorf("summary %q", s)
 	}
 }
@@ -193,6 +194,19 @@ func TestArgsNarrowing(t *testing.T) {
 	res := gen(t, &d, Options{Base: DockerDefault(), Args: true})
 	if slices.Contains(res.Narrowed, "ioctl") {
 		t.Error("ioctl narrowed although it was also called as a 32-bit call")
+	}
+}
+
+// crun is not written in Go: no allowance for a Go runtime.
+func TestRuntimeAllowance(t *testing.T) {
+	c := loadWeb(t)
+	d := *c
+	d.OCIRuntime = "crun"
+	if res := gen(t, &d, Options{Base: DockerDefault()}); slices.Contains(res.Allowed, "futex") || !slices.Contains(res.Allowed, "rt_sigreturn") {
+		t.Errorf("crun: allowed %v", res.Allowed)
+	}
+	if res := gen(t, c, Options{Base: DockerDefault()}); !slices.Contains(res.Allowed, "futex") {
+		t.Errorf("runc: futex not allowed: %v", res.Allowed)
 	}
 }
 
@@ -279,14 +293,14 @@ func TestMergeAndDiff(t *testing.T) {
 	c := loadWeb(t)
 	a := gen(t, c, Options{Base: DockerDefault()}).Profile
 	d := *c
-	d.Syscalls = map[string][]string{"x86_64": {"read", "write", "nanosleep", "exit_group"}}
+	d.Syscalls = map[string][]string{"x86_64": {"read", "write", "getcwd", "exit_group"}}
 	b := gen(t, &d, Options{Base: DockerDefault()}).Profile
 	m, err := MergeProfiles([]*Profile{a, b})
 	if err != nil {
 		t.Fatal(err)
 	}
 	diff := DiffProfiles(a, m)
-	if !slices.Equal(diff.Added, []string{"nanosleep"}) || len(diff.Removed) != 0 {
+	if !slices.Equal(diff.Added, []string{"getcwd"}) || len(diff.Removed) != 0 {
 		t.Errorf("merge then diff: %+v", diff)
 	}
 	diff = DiffProfiles(m, b)

@@ -380,12 +380,13 @@ var workloads = []workload{
 		name: "netpair", roles: []string{"srv", "cli"}, needRole: "srv", needs: []string{"bind"},
 		run: func(t *testing.T, v variant, names, profiles map[string]string) string {
 			net := network(t)
-			startDetached(t, names["srv"], append(secOpts(v, profiles["srv"]), "--network", net), testImage, "sh", "-c", "echo pong | nc -l -p 9000; echo server-done")
-			ip := containerIP(t, names["srv"])
-			out, code := dockerRun(t, names["cli"], append(secOpts(v, profiles["cli"]), "--network", net), testImage, "sh", "-c",
-				fmt.Sprintf("i=0; while [ $i -lt 50 ]; do if echo ping | nc %s 9000; then exit 0; fi; i=$((i+1)); sleep 0.1; done; exit 1", ip))
-			srvCode := waitContainerExit(t, names["srv"], runDeadline)
-			return fmt.Sprintf("client exit=%d\n%s\nserver exit=%d\n%s", code, out, srvCode, logsOf(t, names["srv"]))
+			// -i: the server's stdin stays open, so it waits for the client's
+			// end of data; without it busybox nc races (the client calls
+			// shutdown or not, by timing) and one run cannot show every path.
+			startDetached(t, names["srv"], append(secOpts(v, profiles["srv"]), "-i", "--network", net), testImage, "sh", "-c", "nc -l -p 9000 > /tmp/got; cat /tmp/got; echo server-done")
+			return clientServer(t, v, names, profiles, net, 9000, func(ip string) string {
+				return fmt.Sprintf("echo ping | nc -w 5 %s 9000; echo sent", ip)
+			})
 		},
 	},
 	{
@@ -393,14 +394,60 @@ var workloads = []workload{
 		run: func(t *testing.T, v variant, names, profiles map[string]string) string {
 			net := network(t)
 			startDetached(t, names["srv"], append(secOpts(v, profiles["srv"]), "--network", net), seccompImage, "nginx", "-c", "/etc/nginx/nginx.conf")
-			ip := containerIP(t, names["srv"])
-			out, code := dockerRun(t, names["cli"], append(secOpts(v, profiles["cli"]), "--network", net), testImage, "sh", "-c",
-				fmt.Sprintf("i=0; while [ $i -lt 50 ]; do if wget -q -O - http://%s:8080/index.html; then exit 0; fi; i=$((i+1)); sleep 0.1; done; exit 1", ip))
-			dockerCtx(t, dockerDeadline, "stop", "-t", "10", names["srv"])
-			srvCode := waitContainerExit(t, names["srv"], runDeadline)
-			return fmt.Sprintf("client exit=%d\n%s\nserver exit=%d", code, out, srvCode)
+			return clientServer(t, v, names, profiles, net, 8080, func(ip string) string {
+				return fmt.Sprintf("wget -q -T 5 -O - http://%s:8080/index.html", ip)
+			})
 		},
 	},
+}
+
+// clientServer waits until the server listens on port (or has exited),
+// runs the client container against it, stops the server, and returns
+// both results.
+func clientServer(t *testing.T, v variant, names, profiles map[string]string, net string, port int, client func(ip string) string) string {
+	t.Helper()
+	if !waitListening(t, names["srv"], port) {
+		code := waitContainerExit(t, names["srv"], runDeadline)
+		return fmt.Sprintf("server exited without listening: exit=%d\n%s", code, logsOf(t, names["srv"]))
+	}
+	ip := containerIP(t, names["srv"])
+	cout, code := dockerRun(t, names["cli"], append(secOpts(v, profiles["cli"]), "--network", net), testImage, "sh", "-c", client(ip))
+	dockerCtx(t, dockerDeadline, "stop", "-t", "10", names["srv"])
+	srvCode := waitContainerExit(t, names["srv"], runDeadline)
+	return fmt.Sprintf("client exit=%d\n%s\nserver exit=%d\n%s", code, cout, srvCode, logsOf(t, names["srv"]))
+}
+
+// waitListening polls the container's network namespace (from the host,
+// without connecting) until a socket listens on port; false when the
+// container exits first.
+func waitListening(t *testing.T, name string, port int) bool {
+	t.Helper()
+	want := fmt.Sprintf(":%04X ", port)
+	deadline := time.Now().Add(runDeadline)
+	for time.Now().Before(deadline) {
+		out, err := dockerCmd(t, "inspect", "--format", "{{.State.Running}} {{.State.Pid}}", name)
+		if err != nil {
+			t.Fatalf("inspect %s: %v", name, err)
+		}
+		var running bool
+		var pid int
+		fmt.Sscan(out, &running, &pid)
+		if !running {
+			return false
+		}
+		for _, f := range []string{"tcp", "tcp6"} {
+			data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/net/%s", pid, f))
+			for _, l := range strings.Split(string(data), "\n") {
+				fields := strings.Fields(l)
+				if len(fields) > 3 && strings.HasSuffix(fields[1]+" ", want) && fields[3] == "0A" {
+					return true
+				}
+			}
+		}
+		time.Sleep(50 * time.Millisecond) // polling the server's socket table, bounded by deadline
+	}
+	t.Fatalf("%s did not listen on port %d within %v", name, port, runDeadline)
+	return false
 }
 
 // roundTrip: record the workload, generate a profile per container, re-run
@@ -548,9 +595,9 @@ func TestSeccompTraceMatchesRecording(t *testing.T) {
 		t.Fatalf("workload exited %d: %s", code, out)
 	}
 	p.wait(t)
-	c.waitFor(t, eventDeadline, "the exit of "+name+"'s shell", func(evs []Event) bool {
+	c.waitFor(t, eventDeadline, "the exit of ls in "+name, func(evs []Event) bool {
 		for _, e := range evs {
-			if e.Container.Name == name && e.Event == "sched_process_exit" && e.Process.Comm == "sh" && e.Process.PID == e.Process.TID {
+			if e.Container.Name == name && e.Event == "sched_process_exit" && e.Process.Comm == "ls" && e.Process.PID == e.Process.TID {
 				return true
 			}
 		}
