@@ -26,6 +26,7 @@ func AdviseCaps(c *recording.Capabilities) *CapAdvice {
 	for _, n := range c.Denied {
 		a.Denied = append(a.Denied, strings.TrimPrefix(n, "CAP_"))
 	}
+	a.Add, a.Denied = uniq(a.Add), uniq(a.Denied)
 	return a
 }
 
