@@ -44,7 +44,9 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		Short: "Trace what containers do with eBPF and derive least-privilege profiles",
 		Long: `ctrace traces containers — ones already running and ones started later, from
 their first syscall — and reports every syscall with its arguments and return
-value, and process lifecycle events, each tagged with its container.`,
+value, and process lifecycle events, each tagged with its container; and
+records what each container uses to generate least-privilege seccomp
+profiles and capability sets (ctrace seccomp).`,
 		Version:       version,
 		SilenceUsage:  true,
 		SilenceErrors: true,

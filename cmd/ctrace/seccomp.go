@@ -231,9 +231,11 @@ func newSeccompGenerateCmd(e *env) *cobra.Command {
 		Use:   "generate --from FILE [--container NAME|ID] [--format docker|oci|kubernetes|spo] [--base docker-default|FILE|none] [--args] [--default-action errno|log] [--output FILE]",
 		Short: "Generate a seccomp profile from a recording or a ctrace trace JSON file",
 		Long: `Generate the seccomp profile of one container from a recording (ctrace seccomp
-record) or from the JSON output of ctrace trace. The profile allows exactly the
-syscalls the container used, on the architectures it used, and denies the rest
-with EPERM (--default-action log: allows and logs them, a complain mode).
+record) or from the JSON output of ctrace trace. The profile allows the
+syscalls the container used, on the architectures it used — plus the signal
+returns, and runc's timing-dependent Go runtime calls under the filter, that any
+run may need (named on standard error) — and denies the rest with EPERM
+(--default-action log: allows and logs them, a complain mode).
 
 By default the allow-list is intersected with Docker's default profile: calls
 it never allows are dropped (and reported), and its argument conditions
