@@ -160,6 +160,22 @@ static __always_inline __u32 call_abi(struct task_struct___rec *t, struct bpf_ra
 	return CTRACE_ABI_NATIVE;
 }
 
+/* call_abi reading the task directly (a BTF task pointer). */
+static __always_inline __u32 call_abi_direct(struct task_struct___rec *t, struct bpf_raw_tracepoint_args *ctx, __u64 *nr)
+{
+#if defined(__TARGET_ARCH_x86)
+	if (*nr & 0x40000000) {
+		*nr &= ~0x40000000ULL;
+		return CTRACE_ABI_X32;
+	}
+	if (t->thread_info.status & 0x0002)
+		return CTRACE_ABI_COMPAT;
+	return CTRACE_ABI_NATIVE;
+#else
+	return call_abi(t, ctx, nr);
+#endif
+}
+
 /* Add v to a small set (value | 1<<32 marks a used slot); false when the set is full. */
 static __always_inline bool set_add(__u64 *set, __u64 v)
 {
@@ -184,6 +200,9 @@ static __always_inline void record_args(struct ctrace_rec_args *a, __u32 nr, str
 	struct pt_regs___rec *regs = (void *)ctx->args[0];
 	__u64 a0, a1;
 
+	if (nr != cfg_nr_socket && nr != cfg_nr_clone && nr != cfg_nr_personality && nr != cfg_nr_prctl &&
+	    nr != cfg_nr_ioctl)
+		return;
 #if defined(__TARGET_ARCH_x86)
 	a0 = BPF_CORE_READ(regs, di);
 	a1 = BPF_CORE_READ(regs, si);
@@ -193,12 +212,13 @@ static __always_inline void record_args(struct ctrace_rec_args *a, __u32 nr, str
 	a1 = BPF_CORE_READ(regs, regs[1]);
 #endif
 	if (nr == cfg_nr_socket) {
-		if (a0 < 64)
-			__sync_fetch_and_or(&a->socket_families, 1ULL << a0);
-		else
+		if (a0 >= 64)
 			__sync_fetch_and_or(&a->overflow, CTRACE_ROVF_FAMILY);
+		else if (!(a->socket_families & (1ULL << a0)))
+			__sync_fetch_and_or(&a->socket_families, 1ULL << a0);
 	} else if (nr == cfg_nr_clone) {
-		__sync_fetch_and_or(&a->clone_flags, a0);
+		if ((a->clone_flags | a0) != a->clone_flags)
+			__sync_fetch_and_or(&a->clone_flags, a0);
 	} else if (nr == cfg_nr_personality) {
 		if (!set_add(a->sets[CTRACE_RSET_PERSONALITY], a0))
 			__sync_fetch_and_or(&a->overflow, CTRACE_ROVF_PERSONALITY);
@@ -232,25 +252,20 @@ static __always_inline void mark_workload_exec(void)
 		rec_count(CTRACE_RSTAT_MARK_FULL);
 }
 
-SEC("raw_tp/sys_enter")
-int rec_sys_enter(struct bpf_raw_tracepoint_args *ctx)
+/* Record one call of a task of cgroup entry c. */
+static __always_inline void record_call(struct ctrace_rec_cgroup *c, struct bpf_raw_tracepoint_args *ctx, __u32 view,
+					__u32 abi, __u64 nr)
 {
-	__u64 cgid = ctrace_current_cgroup_id(cfg_v1_subsys_id);
-	struct ctrace_rec_cgroup *c = bpf_map_lookup_elem(&rec_cgroups, &cgid);
-	if (!c)
-		return 0;
-
-	struct task_struct___rec *t = (void *)bpf_get_current_task();
-	__u32 view = BPF_CORE_READ(t, seccomp.mode) != 0 ? CTRACE_VIEW_FILTERED : CTRACE_VIEW_UNFILTERED;
-	__u64 nr = ctx->args[1];
-	__u32 abi = call_abi(t, ctx, &nr);
-
 	if (nr >= CTRACE_REC_NR_MAX) {
 		if ((__s64)nr >= 0)
 			__sync_fetch_and_add(&c->out_of_range, 1);
-		return 0;
+		return;
 	}
-	__sync_fetch_and_or(&c->calls[view & 1][abi % CTRACE_ABI_MAX][(nr / 64) % CTRACE_REC_WORDS], 1ULL << (nr % 64));
+	/* Bits saturate fast: a plain load, and the atomic OR only for a call not seen before. */
+	__u64 *word = &c->calls[view & 1][abi % CTRACE_ABI_MAX][(nr / 64) % CTRACE_REC_WORDS];
+	__u64 bit = 1ULL << (nr % 64);
+	if (!(*word & bit))
+		__sync_fetch_and_or(word, bit);
 
 	if (cfg_record_args && abi == CTRACE_ABI_NATIVE)
 		record_args(&c->args[view & 1], nr, ctx);
@@ -264,6 +279,37 @@ int rec_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	if ((abi == CTRACE_ABI_NATIVE && (nr == cfg_nr_execve || nr == cfg_nr_execveat)) ||
 	    (abi == CTRACE_ABI_COMPAT && (nr == cfg_compat_nr_execve || nr == cfg_compat_nr_execveat)))
 		mark_workload_exec();
+}
+
+/* The task's fields read directly through a BTF pointer (Linux 5.11+). */
+SEC("raw_tp/sys_enter")
+int rec_sys_enter(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u64 cgid = ctrace_current_cgroup_id(cfg_v1_subsys_id);
+	struct ctrace_rec_cgroup *c = bpf_map_lookup_elem(&rec_cgroups, &cgid);
+	if (!c)
+		return 0;
+	struct task_struct___rec *t = (void *)bpf_get_current_task_btf();
+	__u32 view = t->seccomp.mode != 0 ? CTRACE_VIEW_FILTERED : CTRACE_VIEW_UNFILTERED;
+	__u64 nr = ctx->args[1];
+	__u32 abi = call_abi_direct(t, ctx, &nr);
+	record_call(c, ctx, view, abi, nr);
+	return 0;
+}
+
+/* The same for kernels without bpf_get_current_task_btf: the fields through probe reads. */
+SEC("raw_tp/sys_enter")
+int rec_sys_enter_probe(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u64 cgid = ctrace_current_cgroup_id(cfg_v1_subsys_id);
+	struct ctrace_rec_cgroup *c = bpf_map_lookup_elem(&rec_cgroups, &cgid);
+	if (!c)
+		return 0;
+	struct task_struct___rec *t = (void *)bpf_get_current_task();
+	__u32 view = BPF_CORE_READ(t, seccomp.mode) != 0 ? CTRACE_VIEW_FILTERED : CTRACE_VIEW_UNFILTERED;
+	__u64 nr = ctx->args[1];
+	__u32 abi = call_abi(t, ctx, &nr);
+	record_call(c, ctx, view, abi, nr);
 	return 0;
 }
 

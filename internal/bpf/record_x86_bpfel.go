@@ -112,6 +112,7 @@ const (
 	RecordProgRecSchedExit       = "rec_sched_exit"
 	RecordProgRecSchedFork       = "rec_sched_fork"
 	RecordProgRecSysEnter        = "rec_sys_enter"
+	RecordProgRecSysEnterProbe   = "rec_sys_enter_probe"
 	RecordProgRecSysExit         = "rec_sys_exit"
 	RecordVarCfgCompatNrExecve   = "cfg_compat_nr_execve"
 	RecordVarCfgCompatNrExecveat = "cfg_compat_nr_execveat"
@@ -177,15 +178,16 @@ type RecordSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type RecordProgramSpecs struct {
-	RecCapCapable   *ebpf.ProgramSpec `ebpf:"rec_cap_capable"`
-	RecCapKprobe    *ebpf.ProgramSpec `ebpf:"rec_cap_kprobe"`
-	RecCapKretprobe *ebpf.ProgramSpec `ebpf:"rec_cap_kretprobe"`
-	RecCgroupMkdir  *ebpf.ProgramSpec `ebpf:"rec_cgroup_mkdir"`
-	RecCgroupRmdir  *ebpf.ProgramSpec `ebpf:"rec_cgroup_rmdir"`
-	RecSchedExit    *ebpf.ProgramSpec `ebpf:"rec_sched_exit"`
-	RecSchedFork    *ebpf.ProgramSpec `ebpf:"rec_sched_fork"`
-	RecSysEnter     *ebpf.ProgramSpec `ebpf:"rec_sys_enter"`
-	RecSysExit      *ebpf.ProgramSpec `ebpf:"rec_sys_exit"`
+	RecCapCapable    *ebpf.ProgramSpec `ebpf:"rec_cap_capable"`
+	RecCapKprobe     *ebpf.ProgramSpec `ebpf:"rec_cap_kprobe"`
+	RecCapKretprobe  *ebpf.ProgramSpec `ebpf:"rec_cap_kretprobe"`
+	RecCgroupMkdir   *ebpf.ProgramSpec `ebpf:"rec_cgroup_mkdir"`
+	RecCgroupRmdir   *ebpf.ProgramSpec `ebpf:"rec_cgroup_rmdir"`
+	RecSchedExit     *ebpf.ProgramSpec `ebpf:"rec_sched_exit"`
+	RecSchedFork     *ebpf.ProgramSpec `ebpf:"rec_sched_fork"`
+	RecSysEnter      *ebpf.ProgramSpec `ebpf:"rec_sys_enter"`
+	RecSysEnterProbe *ebpf.ProgramSpec `ebpf:"rec_sys_enter_probe"`
+	RecSysExit       *ebpf.ProgramSpec `ebpf:"rec_sys_exit"`
 }
 
 // RecordMapSpecs contains maps before they are loaded into the kernel.
@@ -298,15 +300,16 @@ type RecordVariables struct {
 //
 // It can be passed to LoadRecordObjects or ebpf.CollectionSpec.LoadAndAssign.
 type RecordPrograms struct {
-	RecCapCapable   *ebpf.Program `ebpf:"rec_cap_capable"`
-	RecCapKprobe    *ebpf.Program `ebpf:"rec_cap_kprobe"`
-	RecCapKretprobe *ebpf.Program `ebpf:"rec_cap_kretprobe"`
-	RecCgroupMkdir  *ebpf.Program `ebpf:"rec_cgroup_mkdir"`
-	RecCgroupRmdir  *ebpf.Program `ebpf:"rec_cgroup_rmdir"`
-	RecSchedExit    *ebpf.Program `ebpf:"rec_sched_exit"`
-	RecSchedFork    *ebpf.Program `ebpf:"rec_sched_fork"`
-	RecSysEnter     *ebpf.Program `ebpf:"rec_sys_enter"`
-	RecSysExit      *ebpf.Program `ebpf:"rec_sys_exit"`
+	RecCapCapable    *ebpf.Program `ebpf:"rec_cap_capable"`
+	RecCapKprobe     *ebpf.Program `ebpf:"rec_cap_kprobe"`
+	RecCapKretprobe  *ebpf.Program `ebpf:"rec_cap_kretprobe"`
+	RecCgroupMkdir   *ebpf.Program `ebpf:"rec_cgroup_mkdir"`
+	RecCgroupRmdir   *ebpf.Program `ebpf:"rec_cgroup_rmdir"`
+	RecSchedExit     *ebpf.Program `ebpf:"rec_sched_exit"`
+	RecSchedFork     *ebpf.Program `ebpf:"rec_sched_fork"`
+	RecSysEnter      *ebpf.Program `ebpf:"rec_sys_enter"`
+	RecSysEnterProbe *ebpf.Program `ebpf:"rec_sys_enter_probe"`
+	RecSysExit       *ebpf.Program `ebpf:"rec_sys_exit"`
 }
 
 func (p *RecordPrograms) Close() error {
@@ -319,6 +322,7 @@ func (p *RecordPrograms) Close() error {
 		p.RecSchedExit,
 		p.RecSchedFork,
 		p.RecSysEnter,
+		p.RecSysEnterProbe,
 		p.RecSysExit,
 	)
 }

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/features"
 	"github.com/cilium/ebpf/link"
 	"github.com/cilium/ebpf/ringbuf"
 
@@ -31,6 +33,9 @@ type Options struct {
 	WatchDenials bool
 	// Capabilities records capability checks when the kernel allows it.
 	Capabilities bool
+	// ProbeReads forces the sys_enter variant for kernels without BTF task
+	// pointers (chosen by itself on such kernels; tests force it).
+	ProbeReads bool
 	Logf         func(format string, args ...any)
 }
 
@@ -69,6 +74,8 @@ type Recorder struct {
 	// hooks are not used ("" when the tracepoint is).
 	CapHook CapHook
 	CapWhy  string
+	// ProbeReads: the kernel lacks BTF task pointers; sys_enter uses probe reads.
+	ProbeReads bool
 }
 
 // New checks the kernel, loads and attaches the recorder. cgroup_mkdir is
@@ -89,6 +96,12 @@ func New(opts Options) (*Recorder, error) {
 		return nil, err
 	}
 	r := &Recorder{spec: spec}
+	// Older kernels (before 5.11) lack bpf_get_current_task_btf: their
+	// sys_enter reads the task's fields through probe reads instead.
+	if opts.ProbeReads || features.HaveProgramHelper(ebpf.RawTracepoint, asm.FnGetCurrentTaskBtf) != nil {
+		spec.Programs["rec_sys_enter"] = spec.Programs["rec_sys_enter_probe"]
+		r.ProbeReads = true
+	}
 	if err := spec.LoadAndAssign(&r.objs, nil); err != nil {
 		return nil, explain(err)
 	}

@@ -73,6 +73,11 @@ type rec struct {
 
 func start(t *testing.T) *rec {
 	t.Helper()
+	return startWith(t, false)
+}
+
+func startWith(t *testing.T, probeReads bool) *rec {
+	t.Helper()
 	requirePrivileged(t)
 	h, err := containers.DetectHierarchyVersion("/proc/self/mountinfo", 2)
 	if err != nil {
@@ -82,7 +87,7 @@ func start(t *testing.T) *rec {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := New(Options{Cgroups: mode, Arch: syscalls.Native(), Args: true, Capabilities: true, Logf: t.Logf})
+	r, err := New(Options{Cgroups: mode, Arch: syscalls.Native(), Args: true, Capabilities: true, ProbeReads: probeReads, Logf: t.Logf})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,8 +144,16 @@ func (x *rec) recorded(t *testing.T) recording.Container {
 }
 
 // Calls made under a seccomp filter are kept apart from those made before it.
-func TestRecordsBySeccompMode(t *testing.T) {
-	x := start(t)
+func TestRecordsBySeccompMode(t *testing.T) { testRecordsBySeccompMode(t, false) }
+
+// The same with the sys_enter variant for kernels without BTF task pointers.
+func TestRecordsBySeccompModeProbeReads(t *testing.T) { testRecordsBySeccompMode(t, true) }
+
+func testRecordsBySeccompMode(t *testing.T, probeReads bool) {
+	x := startWith(t, probeReads)
+	if x.r.ProbeReads != probeReads {
+		t.Fatalf("ProbeReads = %v, want %v", x.r.ProbeReads, probeReads)
+	}
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
