@@ -36,7 +36,7 @@ type Options struct {
 	// ProbeReads forces the sys_enter variant for kernels without BTF task
 	// pointers (chosen by itself on such kernels; tests force it).
 	ProbeReads bool
-	Logf         func(format string, args ...any)
+	Logf       func(format string, args ...any)
 }
 
 // objects are the recorder's maps and programs (loaded as a subset of the object).
