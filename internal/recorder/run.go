@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/ctrace-dev/ctrace/internal/bpf"
@@ -53,8 +54,11 @@ type ctrAcc struct {
 	info   containers.Info
 	raw    bpf.RecCgroup
 	live   map[uint64]bool // cgroups not yet removed
-	seen   bool
 	exited bool
+	// named: the container's name is known (or no selection needs it);
+	// an unnamed container is recorded until its name or the selected
+	// names' ids tell whether it is wanted.
+	named bool
 }
 
 type run struct {
@@ -66,7 +70,6 @@ type run struct {
 	// selIDs are the container ids the Select names resolved to.
 	selIDs  map[string]string
 	lastTry time.Time
-	unnamed map[uint64]containers.Info // recorded cgroups whose container has no name yet
 }
 
 // Run records until ctx is done (or the selected containers exited) and
@@ -88,7 +91,7 @@ func Run(ctx context.Context, cfg Config) (*recording.Recording, Summary, error)
 		return nil, sum, err
 	}
 	defer rec.Close()
-	r := &run{cfg: cfg, rec: rec, byID: map[string]*ctrAcc{}, cg: map[uint64]string{}, selIDs: map[string]string{}, unnamed: map[uint64]containers.Info{}}
+	r := &run{cfg: cfg, rec: rec, byID: map[string]*ctrAcc{}, cg: map[uint64]string{}, selIDs: map[string]string{}}
 
 	existing, err := cfg.Containers.Scan(cfg.Hierarchy)
 	if err != nil {
@@ -96,7 +99,7 @@ func Run(ctx context.Context, cfg Config) (*recording.Recording, Summary, error)
 	}
 	n := 0
 	for _, c := range existing {
-		if !r.wanted(c.Info) {
+		if !r.wanted(c.Info) && r.named(c.Info) {
 			continue
 		}
 		if err := rec.Track(c.CgroupID); err != nil {
@@ -114,7 +117,7 @@ func Run(ctx context.Context, cfg Config) (*recording.Recording, Summary, error)
 		ev, err := rec.Read(cfg.Poll)
 		switch {
 		case errors.Is(err, ErrPoll):
-			r.resolveUnnamed(false)
+			r.resolve(false)
 			if cfg.UntilExited && r.allExited() {
 				sum.Exited = true
 				return r.finish(&sum)
@@ -149,68 +152,86 @@ func (r *run) wanted(info containers.Info) bool {
 	return false
 }
 
-// resolveSelectors asks the runtimes which ids the selected names have
-// now (a container exists from its creation, before its cgroup). Rate
-// limited unless force.
-func (r *run) resolveSelectors(force bool) {
-	if !force && time.Since(r.lastTry) < 500*time.Millisecond {
+// named: the container's name is known, or no selection needs it.
+func (r *run) named(info containers.Info) bool {
+	return info.Name != "" || len(r.cfg.Select) == 0
+}
+
+// inspect asks the runtimes about a container by id or name.
+func (r *run) inspect(ref string) (containers.Info, bool) {
+	for _, cl := range r.cfg.Clients {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		info, err := cl.Inspect(ctx, ref)
+		cancel()
+		if err == nil && info.ID != "" {
+			return info, true
+		}
+	}
+	return containers.Info{}, false
+}
+
+// resolve names the unnamed containers (their runtime did not answer when
+// they started) and resolves the selected names to ids, then drops the
+// containers found not wanted. Rate limited unless final.
+func (r *run) resolve(final bool) {
+	if len(r.cfg.Select) == 0 || (!final && time.Since(r.lastTry) < time.Second) {
+		return
+	}
+	pending := false
+	for _, a := range r.byID {
+		pending = pending || !a.named
+	}
+	if !pending {
 		return
 	}
 	r.lastTry = time.Now()
 	for _, s := range r.cfg.Select {
-		if r.selIDs[s] != "" {
+		if r.selIDs[s] == "" {
+			if info, ok := r.inspect(s); ok {
+				r.selIDs[s] = info.ID
+			}
+		}
+	}
+	for id, a := range r.byID {
+		if a.named {
 			continue
 		}
-		for _, cl := range r.cfg.Clients {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			info, err := cl.Inspect(ctx, s)
-			cancel()
-			if err == nil && info.ID != "" {
-				r.selIDs[s] = info.ID
-				break
-			}
+		if info, ok := r.inspect(id); ok && info.Name != "" {
+			a.info.Name, a.info.Image, a.info.OCIRuntime = info.Name, info.Image, info.OCIRuntime
+			a.named = true
+		}
+		if r.wanted(a.info) {
+			a.named = true
+			continue
+		}
+		if a.named || final {
+			r.drop(id)
 		}
 	}
 }
 
-// resolveUnnamed decides about recorded cgroups whose container had no
-// name: kept when it matches a selector now, dropped when every selector
-// is resolved and it matches none (or when final).
-func (r *run) resolveUnnamed(final bool) {
-	if len(r.unnamed) == 0 {
-		return
+// drop forgets a container that is not wanted.
+func (r *run) drop(id string) {
+	a := r.byID[id]
+	for cgid := range a.live {
+		r.rec.Forget(cgid)
+		delete(r.cg, cgid)
 	}
-	r.resolveSelectors(final)
-	allResolved := true
-	for _, s := range r.cfg.Select {
-		if r.selIDs[s] == "" {
-			allResolved = false
-		}
-	}
-	for cgid, info := range r.unnamed {
-		switch {
-		case r.wanted(info):
-			delete(r.unnamed, cgid)
-			r.add(cgid, info)
-		case allResolved || final:
-			delete(r.unnamed, cgid)
-			r.rec.Forget(cgid)
-		}
-	}
+	delete(r.byID, id)
+	r.order = slices.DeleteFunc(r.order, func(s string) bool { return s == id })
 }
 
 // add notes a live cgroup of a container; true when the container is new.
 func (r *run) add(cgid uint64, info containers.Info) bool {
 	a, ok := r.byID[info.ID]
 	if !ok {
-		a = &ctrAcc{info: info, live: map[uint64]bool{}}
+		a = &ctrAcc{info: info, live: map[uint64]bool{}, named: r.named(info) || r.wanted(info)}
 		r.byID[info.ID] = a
 		r.order = append(r.order, info.ID)
 		if r.cfg.OnContainer != nil {
 			r.cfg.OnContainer(info.ID)
 		}
 	}
-	a.seen = true
 	a.exited = false
 	a.live[cgid] = true
 	r.cg[cgid] = info.ID
@@ -219,14 +240,6 @@ func (r *run) add(cgid uint64, info containers.Info) bool {
 
 func (r *run) handle(ev CgroupEvent) error {
 	if !ev.Mkdir {
-		if info, ok := r.unnamed[ev.ID]; ok {
-			r.resolveSelectors(true)
-			delete(r.unnamed, ev.ID)
-			if !r.wanted(info) {
-				return r.rec.Forget(ev.ID)
-			}
-			r.add(ev.ID, info)
-		}
 		id, ok := r.cg[ev.ID]
 		if !ok {
 			return r.rec.Forget(ev.ID)
@@ -251,17 +264,8 @@ func (r *run) handle(ev CgroupEvent) error {
 	if !ok {
 		return r.rec.Forget(ev.ID)
 	}
-	if !r.wanted(c.Info) {
-		if c.Info.Name != "" || len(r.cfg.Select) == 0 {
-			return r.rec.Forget(ev.ID)
-		}
-		// No name (the runtime did not answer): keep recording until the
-		// selected names are resolved to ids.
-		r.resolveSelectors(true)
-		if !r.wanted(c.Info) {
-			r.unnamed[ev.ID] = c.Info
-			return nil
-		}
+	if !r.wanted(c.Info) && r.named(c.Info) {
+		return r.rec.Forget(ev.ID)
 	}
 	if !ev.Container {
 		// Keep it recorded (the kernel did so from its creation).
@@ -283,8 +287,8 @@ func (r *run) allExited() bool {
 	for _, s := range r.cfg.Select {
 		matched := false
 		for _, a := range r.byID {
-			c := recording.Container{ID: a.info.ID, Name: a.info.Name}
-			if c.Matches(s) {
+			c := recording.Container{ID: a.info.ID, Name: trimSlash(a.info.Name)}
+			if c.Matches(s) || (r.selIDs[s] != "" && r.selIDs[s] == a.info.ID) {
 				matched = true
 				if !a.exited {
 					return false
@@ -300,7 +304,6 @@ func (r *run) allExited() bool {
 
 func (r *run) finish(sum *Summary) (*recording.Recording, Summary, error) {
 	r.rec.Detach()
-	r.resolveUnnamed(true)
 	// Late events (removals) still in the ring buffer.
 	for {
 		ev, err := r.rec.Read(time.Millisecond)
@@ -311,6 +314,7 @@ func (r *run) finish(sum *Summary) (*recording.Recording, Summary, error) {
 			return nil, *sum, err
 		}
 	}
+	r.resolve(true)
 	for cgid, id := range r.cg {
 		v, ok, err := r.rec.Peek(cgid)
 		if err != nil {
