@@ -284,7 +284,8 @@ with open(path + ".tmp", "w") as f:
     f.write("\n")
 os.replace(path + ".tmp", path)
 PY
-	pkill -HUP -x dockerd || die "could not signal dockerd to reload daemon.json"
+	dockerd_pid=$(cat /var/run/docker.pid 2>/dev/null || pgrep -x -o dockerd || true)
+	[[ -n $dockerd_pid ]] && kill -HUP "$dockerd_pid" || die "could not signal dockerd (pid ${dockerd_pid:-?}) to reload daemon.json"
 	deadline=$((SECONDS + 30))
 	until crun_registered; do
 		((SECONDS < deadline)) || die "dockerd did not pick up the crun runtime from /etc/docker/daemon.json within 30s"
