@@ -18,6 +18,8 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 
 GENERATED := internal/bpf/ctrace_x86_bpfel.go internal/bpf/ctrace_x86_bpfel.o \
              internal/bpf/ctrace_arm64_bpfel.go internal/bpf/ctrace_arm64_bpfel.o \
+             internal/bpf/record_x86_bpfel.go internal/bpf/record_x86_bpfel.o \
+             internal/bpf/record_arm64_bpfel.go internal/bpf/record_arm64_bpfel.o \
              internal/syscalls/zz_generated.go
 
 .PHONY: all build generate check-generate docs test test-unit test-e2e setup bench bench-quick fuzz clean
@@ -81,6 +83,9 @@ fuzz:
 	$(GO) test ./internal/containers/ -run '^$$' -fuzz FuzzParseCgroupPath -fuzztime 30s
 	$(GO) test ./internal/output/ -run '^$$' -fuzz FuzzAppendJSONString -fuzztime 30s
 	$(GO) test ./internal/sysfmt/ -run '^$$' -fuzz FuzzAppend -fuzztime 30s
+	$(GO) test ./internal/recording/ -run '^$$' -fuzz FuzzFromTrace -fuzztime 30s
+	$(GO) test ./internal/recording/ -run '^$$' -fuzz FuzzParse -fuzztime 30s
+	$(GO) test ./internal/seccomp/ -run '^$$' -fuzz FuzzParseProfile -fuzztime 30s
 
 clean:
 	rm -rf dist bench/out

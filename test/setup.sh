@@ -12,7 +12,7 @@ SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd -- "$SCRIPT_DIR/.." && pwd)
 
 APT_PACKAGES=(docker.io containerd busybox-static clang-14 llvm-14 libbpf-dev strace bpftrace crun
-	iproute2 make git ca-certificates)
+	iproute2 make git ca-certificates gcc-multilib libssl3 libpcre2-8-0 python3)
 APT_LOG=/var/log/ctrace-test-setup-apt.log
 DOCKERD_LOG=/var/log/ctrace-test-dockerd.log
 DOCKERD_DEADLINE=60
@@ -328,5 +328,103 @@ for img in ctrace-test/pause:latest "$IMAGE_LATEST"; do
 	log "cri: imported $img into the CRI runtime"
 done
 log "cri: images ready"
+
+# ---- crun as a second Docker runtime (seccomp e2e tests) ---------------------
+# Debian's crun 1.8 refuses hybrid cgroups while cgroup v2 holds a controller:
+# move hugetlb (the only one it holds here) to a v1 hierarchy, then register
+# crun in daemon.json and reload dockerd (SIGHUP: no restart).
+unified=/sys/fs/cgroup/unified
+if [[ -f $unified/cgroup.controllers ]] && grep -qw hugetlb "$unified/cgroup.controllers"; then
+	mkdir -p /sys/fs/cgroup/hugetlb
+	mountpoint -q /sys/fs/cgroup/hugetlb || mount -t cgroup -o hugetlb cgroup /sys/fs/cgroup/hugetlb ||
+		die "could not move the hugetlb controller to /sys/fs/cgroup/hugetlb (crun needs cgroup v2 without controllers on hybrid hosts)"
+	log "crun: moved the hugetlb controller from cgroup v2 to /sys/fs/cgroup/hugetlb"
+fi
+crun_registered() { docker info --format '{{json .Runtimes}}' 2>/dev/null | grep -q '"crun"'; }
+if crun_registered; then
+	log "crun: registered as a Docker runtime"
+else
+	CRUN_BIN=$(command -v crun) || die "crun not found (package crun)"
+	python3 - "$CRUN_BIN" <<'PY' || die "could not register crun in /etc/docker/daemon.json"
+import json, os, sys
+path = "/etc/docker/daemon.json"
+cfg = {}
+if os.path.exists(path):
+    with open(path) as f:
+        text = f.read().strip()
+    cfg = json.loads(text) if text else {}
+cfg.setdefault("runtimes", {})["crun"] = {"path": sys.argv[1]}
+os.makedirs(os.path.dirname(path), exist_ok=True)
+with open(path + ".tmp", "w") as f:
+    json.dump(cfg, f, indent=2)
+    f.write("\n")
+os.replace(path + ".tmp", path)
+PY
+	dockerd_pid=$(cat /var/run/docker.pid 2>/dev/null || pgrep -x -o dockerd || true)
+	[[ -n $dockerd_pid ]] && kill -HUP "$dockerd_pid" || die "could not signal dockerd (pid ${dockerd_pid:-?}) to reload daemon.json"
+	deadline=$((SECONDS + 30))
+	until crun_registered; do
+		((SECONDS < deadline)) || die "dockerd did not pick up the crun runtime from /etc/docker/daemon.json within 30s"
+		sleep 0.5
+	done
+	log "crun: registered $CRUN_BIN in /etc/docker/daemon.json and reloaded dockerd"
+fi
+
+# ---- test image: ctrace-test/seccomp ------------------------------------------
+# busybox + Debian's nginx (downloaded as a .deb, never installed: no service
+# starts on the host) + a static 32-bit program. Recipe:
+# test/images/seccomp/build-rootfs.sh; its text and inputs feed the tag.
+SECCOMP_RECIPE=$REPO_ROOT/test/images/seccomp/build-rootfs.sh
+SECCOMP_REPO=ctrace-test/seccomp
+DEB_CACHE=/var/cache/ctrace-test/debs
+mkdir -p "$DEB_CACHE"
+nginx_version=$(apt-cache policy nginx 2>/dev/null | awk '/Candidate:/ { print $2 }')
+if [[ -z $nginx_version || $nginx_version == "(none)" ]]; then
+	apt_update_once
+	nginx_version=$(apt-cache policy nginx 2>/dev/null | awk '/Candidate:/ { print $2 }')
+fi
+[[ -n $nginx_version && $nginx_version != "(none)" ]] || die "no nginx package candidate in apt (apt-get update?)"
+NGINX_DEB=$(ls "$DEB_CACHE"/nginx_"${nginx_version#*:}"_*.deb 2>/dev/null | head -n 1 || true)
+if [[ -z $NGINX_DEB ]]; then
+	(cd "$DEB_CACHE" && apt-get download -q "nginx=$nginx_version" </dev/null >>"$APT_LOG" 2>&1) ||
+		{ apt_update_once && (cd "$DEB_CACHE" && apt-get download -q nginx </dev/null >>"$APT_LOG" 2>&1); } ||
+		die "apt-get download nginx failed; last lines of $APT_LOG: $(tail -n 3 "$APT_LOG" | tr '\n' ' ')"
+	NGINX_DEB=$(ls -t "$DEB_CACHE"/nginx_*.deb | head -n 1)
+	log "nginx: downloaded $(basename "$NGINX_DEB") (not installed)"
+fi
+export NGINX_DEB
+seccomp_inputs=$(bash "$SECCOMP_RECIPE" --inputs) || die "seccomp image: $SECCOMP_RECIPE --inputs failed"
+seccomp_hash=$(
+	{
+		echo "ctrace-test/seccomp recipe v1"
+		cat "$SECCOMP_RECIPE"
+		printf '%s\n' "${IMAGE_CHANGES[@]}"
+		gcc --version | head -n 1
+		while IFS= read -r f; do
+			printf '%s ' "$(basename "$f")"
+			sha256sum <"$f"
+		done <<<"$seccomp_inputs"
+	} | sha256sum | cut -c1-16
+)
+SECCOMP_TAG="$SECCOMP_REPO:$seccomp_hash"
+SECCOMP_LATEST="$SECCOMP_REPO:latest"
+tag_id=$(image_id "$SECCOMP_TAG")
+if [[ -z $tag_id ]]; then
+	[[ -z $WORK_DIR ]] || rm -rf -- "$WORK_DIR"
+	WORK_DIR=$(mktemp -d /tmp/ctrace-test-rootfs.XXXXXX)
+	bash "$SECCOMP_RECIPE" "$WORK_DIR/rootfs" || die "seccomp image: $SECCOMP_RECIPE failed"
+	tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --format=gnu \
+		-C "$WORK_DIR/rootfs" -cf "$WORK_DIR/rootfs.tar" .
+	docker import "${IMAGE_CHANGES[@]}" --message "ctrace seccomp test image, recipe $seccomp_hash" \
+		"$WORK_DIR/rootfs.tar" "$SECCOMP_TAG" >/dev/null ||
+		die "docker import of $SECCOMP_TAG failed"
+	docker tag "$SECCOMP_TAG" "$SECCOMP_LATEST"
+	log "image: imported $SECCOMP_TAG and tagged $SECCOMP_LATEST"
+elif [[ $(image_id "$SECCOMP_LATEST") != "$tag_id" ]]; then
+	docker tag "$SECCOMP_TAG" "$SECCOMP_LATEST"
+	log "image: $SECCOMP_TAG present, re-tagged $SECCOMP_LATEST to it"
+else
+	log "image: $SECCOMP_LATEST is up to date (recipe $seccomp_hash)"
+fi
 
 log "done"

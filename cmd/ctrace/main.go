@@ -29,6 +29,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	root := newRootCmd(stdout, stderr)
 	root.SetArgs(args)
 	if err := root.ExecuteContext(ctx); err != nil {
+		if err.Error() == "" { // a status without a message (seccomp diff --exit-code)
+			return 1
+		}
 		fmt.Fprintf(stderr, "ctrace: %v\n", err)
 		return 1
 	}
@@ -41,7 +44,9 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		Short: "Trace what containers do with eBPF and derive least-privilege profiles",
 		Long: `ctrace traces containers — ones already running and ones started later, from
 their first syscall — and reports every syscall with its arguments and return
-value, and process lifecycle events, each tagged with its container.`,
+value, and process lifecycle events, each tagged with its container; and
+records what each container uses to generate least-privilege seccomp
+profiles and capability sets (ctrace seccomp).`,
 		Version:       version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -52,5 +57,6 @@ value, and process lifecycle events, each tagged with its container.`,
 	env := newEnv(stdout, stderr)
 	lsCmd := newLsCmd(env)
 	root.AddCommand(newTraceCmd(env, newLsCmd(env)), lsCmd, newListCmd(env), newConfigCmd(env))
+	root.AddCommand(newSeccompCmd(env))
 	return root
 }

@@ -168,4 +168,82 @@ struct ctrace_config {
 	__u64 wakeup_bytes;    /* wake the reader when this much data is pending */
 };
 
+/*
+ * ---- Seccomp and capability recording (record.bpf.c) ----------------------
+ * One value per cgroup in map rec_cgroups, updated in place by the kernel
+ * (atomic ORs, no ring-buffer record per call) and read by user space when
+ * the cgroup is removed or recording ends.
+ */
+#define CTRACE_REC_NR_MAX 1024 /* syscall numbers kept per ABI (bitmap bits) */
+#define CTRACE_REC_WORDS 16    /* CTRACE_REC_NR_MAX / 64 */
+#define CTRACE_REC_SET_MAX 16  /* distinct values kept per narrowed argument */
+#define CTRACE_REC_PATH_MAX 512
+
+/* Syscall ABI of a call: the task's native one, 32-bit compat (ia32 on x86_64, AArch32 on arm64), x32. */
+enum ctrace_rec_abi {
+	CTRACE_ABI_NATIVE = 0,
+	CTRACE_ABI_COMPAT = 1,
+	CTRACE_ABI_X32 = 2,
+	CTRACE_ABI_MAX = 3,
+};
+
+/* Whether the calling task ran under a seccomp filter (task->seccomp.mode != 0). */
+enum ctrace_rec_view {
+	CTRACE_VIEW_UNFILTERED = 0,
+	CTRACE_VIEW_FILTERED = 1,
+	CTRACE_VIEW_MAX = 2,
+};
+
+/* Argument value sets kept for a few calls (native ABI only). */
+enum ctrace_rec_set {
+	CTRACE_RSET_PERSONALITY = 0, /* personality(persona) */
+	CTRACE_RSET_PRCTL = 1,       /* prctl(option) */
+	CTRACE_RSET_IOCTL = 2,       /* ioctl(fd, request) */
+	CTRACE_RSET_MAX = 3,
+};
+
+/* ctrace_rec_args.overflow bits: a value could not be kept, so the set is incomplete. */
+enum ctrace_rec_overflow {
+	CTRACE_ROVF_PERSONALITY = 1 << 0,
+	CTRACE_ROVF_PRCTL = 1 << 1,
+	CTRACE_ROVF_IOCTL = 1 << 2,
+	CTRACE_ROVF_FAMILY = 1 << 3, /* socket family >= 64 */
+};
+
+struct ctrace_rec_args {
+	__u64 socket_families; /* bit per socket(family) value < 64 */
+	__u64 clone_flags;     /* OR of every clone(flags) value */
+	__u64 sets[CTRACE_RSET_MAX][CTRACE_REC_SET_MAX]; /* value | 1 << 32; 0 = free slot */
+	__u64 overflow;        /* enum ctrace_rec_overflow */
+};
+
+struct ctrace_rec_cgroup {
+	__u64 calls[CTRACE_VIEW_MAX][CTRACE_ABI_MAX][CTRACE_REC_WORDS];
+	/* verify mode: calls that returned without entering (refused by seccomp) */
+	__u64 denied[CTRACE_ABI_MAX][CTRACE_REC_WORDS];
+	struct ctrace_rec_args args[CTRACE_VIEW_MAX];
+	__u64 caps_granted; /* bit per capability checked and granted */
+	__u64 caps_denied;  /* bit per capability checked and refused */
+	__u64 out_of_range; /* calls numbered >= CTRACE_REC_NR_MAX (not kept) */
+	__u32 state;        /* enum ctrace_cgroup_state */
+	__u32 pad;
+};
+
+/* Ring-buffer record of record.bpf.c: cgroup creation and removal only. */
+struct ctrace_rec_cgroup_event {
+	__u64 id;
+	__u64 parent_id;
+	__u32 mkdir; /* 1: created, 0: removed */
+	__u32 state; /* state the kernel gave it (mkdir) */
+	char path[CTRACE_REC_PATH_MAX];
+};
+
+/* Recording counters (per-CPU array map rec_stats). */
+enum ctrace_rec_stat {
+	CTRACE_RSTAT_CGROUP_FULL = 0, /* a new cgroup could not be added: not recorded */
+	CTRACE_RSTAT_EVENT_LOST = 1,  /* a cgroup event could not be queued */
+	CTRACE_RSTAT_MARK_FULL = 2,   /* a process could not be marked as a workload */
+	CTRACE_RSTAT_MAX = 3,
+};
+
 #endif /* CTRACE_H */

@@ -66,6 +66,7 @@ var (
 var modes = []Mode{
 	{Name: "untraced", Desc: "no tracer", Quick: true},
 	{Name: "floor", Desc: "bpftrace, empty raw_syscalls sys_enter+sys_exit hooks (cost of any syscall tracer)", Launch: bpftrace(floorProgram), Ready: bpftraceReady, Stop: syscall.SIGINT},
+	{Name: "ctrace-seccomp-record", Desc: "ctrace seccomp record: per-container syscall bitmaps in the kernel, to a file", Launch: ctraceRecord, Ready: ctraceReady, Stop: syscall.SIGINT, Figures: recordFigures, Ctrace: true},
 	{Name: "ctrace-json-file", Desc: "ctrace trace --output-format json, events-path = file", Launch: ctrace(toFile, "--output-format", "json"), Ready: ctraceReady, Stop: syscall.SIGINT, Figures: ctraceFigures, Ctrace: true, Quick: true},
 	{Name: "ctrace-table-pipe", Desc: "ctrace trace (table) to a pipe the harness drains", Launch: ctrace(toPipe), Ready: ctraceReady, Stop: syscall.SIGINT, Figures: ctraceFigures, Ctrace: true},
 	{Name: "ctrace-selective", Desc: "ctrace trace --event execve, JSON to a file", Launch: ctrace(toFile, "--output-format", "json", "--event", "execve"), Ready: ctraceReady, Stop: syscall.SIGINT, Figures: ctraceFigures, Ctrace: true},

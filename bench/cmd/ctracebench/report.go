@@ -243,7 +243,7 @@ func checkTargets(results []Result) []TargetCheck {
 	}
 	nearFloor("ctrace-selective (--event execve)", "ctrace-selective")
 	nearFloor("ctrace-all-excluded", "ctrace-all-excluded")
-	out = append(out, TargetCheck{Target: "seccomp recording within 5% of the floor (same run)", Measured: "-", Status: "not measured (ctrace has no seccomp-recording mode yet)"})
+	nearFloor("seccomp recording (ctrace seccomp record)", "ctrace-seccomp-record")
 	t := TargetCheck{Target: "full tracing to a JSON file ≤ 2.0× untraced, zero lost, default buffer"}
 	if r := find("ctrace-json-file"); r != nil && r.Ratio != nil {
 		lost := int64(-1)
