@@ -18,6 +18,8 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 
 GENERATED := internal/bpf/ctrace_x86_bpfel.go internal/bpf/ctrace_x86_bpfel.o \
              internal/bpf/ctrace_arm64_bpfel.go internal/bpf/ctrace_arm64_bpfel.o \
+             internal/bpf/hooks_x86_bpfel.go internal/bpf/hooks_x86_bpfel.o \
+             internal/bpf/hooks_arm64_bpfel.go internal/bpf/hooks_arm64_bpfel.o \
              internal/syscalls/zz_generated.go
 
 .PHONY: all build generate check-generate docs test test-unit test-e2e setup bench bench-quick fuzz clean
