@@ -79,7 +79,8 @@ bench-quick: setup build
 	$(GO) run ./bench/cmd/ctracebench -quick -ctrace dist/ctrace $(BENCH_FLAGS)
 
 fuzz:
-	$(GO) test ./internal/events/ -run '^$$' -fuzz FuzzDecode -fuzztime 30s
+	$(GO) test ./internal/events/ -run '^$$' -fuzz 'FuzzDecode$$' -fuzztime 30s
+	$(GO) test ./internal/events/ -run '^$$' -fuzz FuzzDecodeNetFile -fuzztime 30s
 	$(GO) test ./internal/containers/ -run '^$$' -fuzz FuzzParseCgroupPath -fuzztime 30s
 	$(GO) test ./internal/output/ -run '^$$' -fuzz FuzzAppendJSONString -fuzztime 30s
 	$(GO) test ./internal/sysfmt/ -run '^$$' -fuzz FuzzAppend -fuzztime 30s

@@ -141,7 +141,7 @@ var tracking = []string{
 }
 
 // lifecycle events the tables follow (fork copies, exec closes CLOEXEC, exit forgets).
-var lifecycle = []events.ID{events.IDProcessFork, events.IDProcessExec, events.IDProcessExit}
+var lifecycleEvents = []events.ID{events.IDProcessFork, events.IDProcessExec, events.IDProcessExit}
 
 // Needs returns the events that must reach user space (in the kernel
 // selection) for the derived events wanted to be derived: their syscalls,
@@ -167,7 +167,7 @@ func Needs(cat *events.Catalog, derived func(*events.Def) bool) func(*events.Def
 				need[d.ID] = true
 			}
 		}
-		for _, id := range lifecycle {
+		for _, id := range lifecycleEvents {
 			need[id] = true
 		}
 	}

@@ -113,15 +113,7 @@ func (d *Decoder) decodeNet(raw []byte, ev *Event) error {
 	if err := d.items(raw, netSize, ev); err != nil {
 		return err
 	}
-	// Keep only the addresses the event has parameters for (tcp_listen: no remote).
-	n := 0
-	for _, s := range ev.Strs {
-		if int(s.Param) < len(def.Params) && def.Params[s.Param].Type == TypeSockaddr {
-			ev.Strs[n] = s
-			n++
-		}
-	}
-	ev.Strs = ev.Strs[:n]
+	keepTyped(ev, TypeSockaddr) // tcp_listen has no remote address
 	if def.ID == IDTCPClose {
 		role := roleServer
 		if bpf.NetRole(le.Uint16(raw[offNetRole:])) == bpf.RoleClient {
@@ -175,5 +167,21 @@ func (d *Decoder) decodeFile(raw []byte, ev *Event) error {
 			ev.Vals[i] = uint64(0xffffffff)
 		}
 	}
-	return d.items(raw, fileSize, ev)
+	if err := d.items(raw, fileSize, ev); err != nil {
+		return err
+	}
+	keepTyped(ev, TypeStr)
+	return nil
+}
+
+// keepTyped drops the items that are not a parameter of type t of the event.
+func keepTyped(ev *Event, t ParamType) {
+	n := 0
+	for _, s := range ev.Strs {
+		if int(s.Param) < len(ev.Def.Params) && ev.Def.Params[s.Param].Type == t {
+			ev.Strs[n] = s
+			n++
+		}
+	}
+	ev.Strs = ev.Strs[:n]
 }

@@ -5,7 +5,6 @@
 package filesource
 
 import (
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -159,5 +158,3 @@ func Summary(choices []Choice, derivedOnly []string) string {
 	return "file events from " + strings.Join(parts, ", ")
 }
 
-// ErrNotWanted is what an attach function may return for hooks it skips on purpose.
-var ErrNotWanted = errors.New("not wanted")
