@@ -157,4 +157,3 @@ func Summary(choices []Choice, derivedOnly []string) string {
 	}
 	return "file events from " + strings.Join(parts, ", ")
 }
-
