@@ -52,5 +52,6 @@ value, and process lifecycle events, each tagged with its container.`,
 	env := newEnv(stdout, stderr)
 	lsCmd := newLsCmd(env)
 	root.AddCommand(newTraceCmd(env, newLsCmd(env)), lsCmd, newListCmd(env), newConfigCmd(env))
+	root.AddCommand(newNetCmd(env), newVersionCmd(env))
 	return root
 }

@@ -153,7 +153,10 @@ func Summary(choices []Choice, derivedOnly []string) string {
 		return ""
 	}
 	if len(by) == 1 && len(by[Syscalls]) > 0 {
-		return "file events from syscalls"
+		if len(choices) > 0 {
+			return "file events derived from syscalls (no VFS/LSM hook loads on this kernel; see ctrace version --features)"
+		}
+		return "file events derived from syscalls"
 	}
 	return "file events from " + strings.Join(parts, ", ")
 }

@@ -60,12 +60,17 @@ type Namer struct {
 	listeners map[listenKey]ref   // listening ports seen, by network namespace
 	host      map[netip.Addr]bool // the host's addresses
 	hostAt    time.Time
-	asked     map[string]time.Time // last re-inspection, by container id
+	asked     map[string]asked // re-inspections, by container id
 	extra     map[string]containers.Info
 	shared    map[sharedKey]*events.Shared
 }
 
 type sharedKey struct{ id, dest string }
+
+type asked struct {
+	at time.Time
+	n  int
+}
 
 // New returns a Namer over src.
 func New(src Source, opts Options) *Namer {
@@ -76,7 +81,7 @@ func New(src Source, opts Options) *Namer {
 		opts.Now = time.Now
 	}
 	return &Namer{src: src, opts: opts, learned: map[netip.Addr]ref{}, listeners: map[listenKey]ref{},
-		asked: map[string]time.Time{}, extra: map[string]containers.Info{}}
+		asked: map[string]asked{}, extra: map[string]containers.Info{}}
 }
 
 // Invalidate drops what was derived from the container list (call when
@@ -86,8 +91,12 @@ func (n *Namer) Invalidate() {
 	n.shared = nil
 }
 
-// reinspectEvery bounds how often one container is asked again.
-const reinspectEvery = 5 * time.Second
+// A container is asked again at most reinspectMax times, reinspectEvery
+// apart: addresses are assigned within moments of a container's start.
+const (
+	reinspectEvery = time.Second
+	reinspectMax   = 3
+)
 
 func (n *Namer) build() {
 	n.byIP = map[netip.Addr]ref{}
@@ -204,7 +213,7 @@ func (n *Namer) name(self ref, c *containers.Container, a netip.Addr, port uint1
 		if r.id == self.id {
 			return loop
 		}
-		if r.name == "" && n.reinspect() {
+		if r.name == "" && n.reinspect(unnamedOrNoIPs) {
 			r, _ = n.lookup(a)
 		}
 		return events.Peer{Kind: events.PeerContainer, ID: r.id, Name: r.name, Image: r.image}
@@ -214,7 +223,7 @@ func (n *Namer) name(self ref, c *containers.Container, a netip.Addr, port uint1
 	}
 	// Not known: containers whose addresses were not yet assigned when
 	// they were first inspected may have them now.
-	if n.reinspect() {
+	if n.reinspect(unnamedOrNoIPs) {
 		if r, ok := n.lookup(a); ok {
 			if r.id == self.id {
 				return loop
@@ -236,9 +245,12 @@ func (n *Namer) lookup(a netip.Addr) (ref, bool) {
 	return r, ok
 }
 
-// reinspect asks the runtimes again about containers without addresses
-// (rate-limited per container); it reports whether anything changed.
-func (n *Namer) reinspect() bool {
+func unnamedOrNoIPs(containers.Info) bool { return true }
+
+// reinspect asks the runtimes again about containers without addresses or
+// names that match want (a few times each, rate-limited); it reports
+// whether anything changed.
+func (n *Namer) reinspect(want func(containers.Info) bool) bool {
 	if n.opts.Inspect == nil {
 		return false
 	}
@@ -248,10 +260,11 @@ func (n *Namer) reinspect() bool {
 	now := n.opts.Now()
 	changed := false
 	for _, c := range n.noIPs {
-		if t, ok := n.asked[c.Info.ID]; ok && now.Sub(t) < reinspectEvery {
+		a := n.asked[c.Info.ID]
+		if !want(n.info(c)) || a.n >= reinspectMax || (a.n > 0 && now.Sub(a.at) < reinspectEvery) {
 			continue
 		}
-		n.asked[c.Info.ID] = now
+		n.asked[c.Info.ID] = asked{at: now, n: a.n + 1}
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		info, err := n.opts.Inspect(ctx, c)
 		cancel()
@@ -300,6 +313,12 @@ func interfaceAddrs() []netip.Addr {
 // holding path p of container c, when that is more than c alone; nil
 // otherwise. Results are cached per container and mount.
 func (n *Namer) Shared(c *containers.Container, p string) *events.Shared {
+	if !n.built {
+		n.build()
+	}
+	if n.shared == nil && n.reinspect(func(i containers.Info) bool { return i.Name == "" }) {
+		n.shared = nil // containers the runtime had not described yet may mount the volume
+	}
 	info := n.info(c)
 	var m *containers.Mount
 	for i := range info.Mounts {

@@ -199,14 +199,11 @@ func (t *Tracer) attachOptional(opts Options) {
 		t.attachUDP(opts, skip)
 	}
 	if len(opts.FileEvents) > 0 {
+		// Hooks that do not attach are in FileChoices[].Tried (the session
+		// reports the source chosen; `ctrace version --features` each hook).
 		t.FileChoices = filesource.Choose(opts.FileEvents, func(h filesource.Hook) error {
 			return t.attachFileHook(opts, h)
 		})
-		for _, c := range t.FileChoices {
-			for name, err := range c.Tried {
-				t.Skipped[name] = err
-			}
-		}
 	}
 }
 
