@@ -125,7 +125,7 @@ func readEvents(g *netgraph.Graph, path string, e *env) error {
 		defer file.Close()
 		r, name = file, path
 	}
-	return g.ReadFrom(r, name)
+	return g.ReadEvents(r, name)
 }
 
 // graphPrinter feeds live events to the graph through their JSON form, so

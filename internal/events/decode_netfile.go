@@ -125,16 +125,18 @@ func (d *Decoder) decodeNet(raw []byte, ev *Event) error {
 }
 
 // tcpPayload turns the kernel's tcp_sock counters into payload bytes when the
-// length tracepoints are missing: each direction's sequence space also holds
-// one SYN and at most one FIN, which the counters may include.
+// length tracepoints are missing (kernels before 6.3). bytes_acked counts our
+// SYN and our FIN once acknowledged; bytes_received counts the peer's FIN
+// (not its SYN). Measured on 6.18 for connections closed by both sides; one
+// byte high when a side never sent its FIN.
 func tcpPayload(acked, received uint64) (sent, recv uint64) {
-	sub := func(v uint64) uint64 {
-		if v >= 2 {
-			return v - 2
+	sub := func(v, n uint64) uint64 {
+		if v >= n {
+			return v - n
 		}
 		return 0
 	}
-	return sub(acked), sub(received)
+	return sub(acked, 2), sub(received, 1)
 }
 
 func (d *Decoder) decodeFile(raw []byte, ev *Event) error {

@@ -21,7 +21,7 @@ func sockaddrIn(ap string) string {
 
 func netRecord(event bpf.NetEvent, flags bpf.NetFlags, local, remote string) []byte {
 	rec := bpf.NetRec{Hdr: eventstest.Header(bpf.RecNet, 0, "nc"), Event: uint16(event), Family: 2, Protocol: 6,
-		Netns: 4026531840, Err: -111, BytesSent: 1234, BytesReceived: 56, TcpBytesAcked: 1236, TcpBytesReceived: 58,
+		Netns: 4026531840, Err: -111, BytesSent: 1234, BytesReceived: 56, TcpBytesAcked: 1236, TcpBytesReceived: 57,
 		DurationNs: 5000, Role: uint16(bpf.RoleClient), Flags: uint32(flags)}
 	return eventstest.New(rec).Item(0, bpf.ArgSockaddr, 0, sockaddrIn(local)).Item(1, bpf.ArgSockaddr, 0, sockaddrIn(remote)).Bytes()
 }

@@ -74,7 +74,7 @@ type Edge struct {
 
 type edgeKey struct {
 	client, server, proto string
-	port               uint16
+	port                  uint16
 }
 
 // Graph accumulates edges. Not safe for concurrent use.
@@ -136,8 +136,8 @@ func (g *Graph) AddJSON(line []byte) error {
 	return nil
 }
 
-// ReadFrom folds in every line of r (NDJSON); name is used in errors.
-func (g *Graph) ReadFrom(r io.Reader, name string) error {
+// ReadEvents folds in every line of r (NDJSON); name is used in errors.
+func (g *Graph) ReadEvents(r io.Reader, name string) error {
 	dec := json.NewDecoder(r)
 	for n := 1; ; n++ {
 		var raw json.RawMessage

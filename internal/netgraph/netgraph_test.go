@@ -22,7 +22,7 @@ func load(t *testing.T) *Graph {
 	}
 	defer f.Close()
 	g := New()
-	if err := g.ReadFrom(f, "events.json"); err != nil {
+	if err := g.ReadEvents(f, "events.json"); err != nil {
 		t.Fatal(err)
 	}
 	return g
@@ -115,7 +115,7 @@ func TestRenderings(t *testing.T) {
 
 func TestBadInput(t *testing.T) {
 	g := New()
-	err := g.ReadFrom(strings.NewReader("{\"event\":\"openat\"}\nnot json\n"), "x.json")
+	err := g.ReadEvents(strings.NewReader("{\"event\":\"openat\"}\nnot json\n"), "x.json")
 	if err == nil || !errors.Is(err, ErrNotEvent) || !strings.Contains(err.Error(), "x.json: event 2") {
 		t.Errorf("error %v, want one naming x.json event 2", err)
 	}

@@ -31,6 +31,12 @@ type NetOptions struct {
 	// Cgroup2Mount is where the cgroup v2 hierarchy is mounted, for the
 	// cgroup sendmsg/recvmsg hooks ("" to look it up in /proc/self/mountinfo).
 	Cgroup2Mount string
+	// tcpCounters: take byte counts from the tcp_sock counters even where
+	// the length tracepoints attach (tests of the fallback).
+	tcpCounters bool
+	// closeAtState: report close at the TCP_CLOSE state even where
+	// tcp_destroy_sock attaches (tests of the fallback).
+	closeAtState bool
 }
 
 // netRawHooks are the raw tracepoints of net.bpf.c.
@@ -186,12 +192,12 @@ func (t *Tracer) attachOptional(opts Options) {
 		// Byte counts come from the length tracepoints when both are there,
 		// else from the tcp_sock counters; close is reported at destroy when
 		// that tracepoint is there, else at the TCP_CLOSE state.
-		if attached["sock_send_length"] && attached["sock_recv_length"] {
+		if attached["sock_send_length"] && attached["sock_recv_length"] && !opts.Net.tcpCounters {
 			if err := t.objs.NetAppBytes.Set(uint32(1)); err != nil {
 				opts.Logf("net: %v", err)
 			}
 		}
-		if attached["tcp_destroy_sock"] {
+		if attached["tcp_destroy_sock"] && !opts.Net.closeAtState {
 			if err := t.objs.NetDestroyHook.Set(uint32(1)); err != nil {
 				opts.Logf("net: %v", err)
 			}
