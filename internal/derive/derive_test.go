@@ -312,3 +312,28 @@ func TestNeeds(t *testing.T) {
 		t.Error("nothing derived, yet something needed")
 	}
 }
+
+func BenchmarkDeriveRead(b *testing.B) {
+	fds := fdtable.New(b.TempDir())
+	d := New(cat, fds.Lookup, Options{Enabled: func(*events.Def) bool { return true }, ProcRoot: b.TempDir()})
+	open := str(call(3, "openat", 5, cwdFd, 0, 0), 1, "/usr/lib/x86_64-linux-gnu/libc.so.6")
+	fds.Observe(open)
+	read := call(3, "read", 4096, 5, 0, 4096)
+	emit := func(*events.Event, *containers.Container) error { return nil }
+	b.ReportAllocs()
+	for b.Loop() {
+		d.Observe(read, nil, emit)
+	}
+}
+
+func BenchmarkDeriveOpenRelative(b *testing.B) {
+	fds := fdtable.New(b.TempDir())
+	d := New(cat, fds.Lookup, Options{Enabled: func(*events.Def) bool { return true }, ProcRoot: b.TempDir()})
+	d.Observe(str(call(3, "chdir", 0), 0, "/data/1"), nil, func(*events.Event, *containers.Container) error { return nil })
+	open := str(call(3, "openat", 5, cwdFd, 0, 0), 1, "file.txt")
+	emit := func(*events.Event, *containers.Container) error { return nil }
+	b.ReportAllocs()
+	for b.Loop() {
+		d.Observe(open, nil, emit)
+	}
+}

@@ -313,28 +313,26 @@ func interfaceAddrs() []netip.Addr {
 // holding path p of container c, when that is more than c alone; nil
 // otherwise. Results are cached per container and mount.
 func (n *Namer) Shared(c *containers.Container, p string) *events.Shared {
-	if !n.built {
-		n.build()
-	}
-	if n.shared == nil && n.reinspect(func(i containers.Info) bool { return i.Name == "" }) {
-		n.shared = nil // containers the runtime had not described yet may mount the volume
-	}
 	info := n.info(c)
 	var m *containers.Mount
 	for i := range info.Mounts {
 		d := info.Mounts[i].Destination
-		if d != "" && (p == d || strings.HasPrefix(p, strings.TrimSuffix(d, "/")+"/")) {
+		if d != "" && under(p, d) {
 			if m == nil || len(d) > len(m.Destination) {
 				m = &info.Mounts[i]
 			}
 		}
 	}
 	if m == nil || m.Source == "" {
-		return nil
+		return nil // not in a volume or bind mount (the common case: no more work)
 	}
 	key := sharedKey{info.ID, m.Destination}
 	if s, ok := n.shared[key]; ok {
 		return s
+	}
+	// Containers the runtime had not described yet may mount the volume too.
+	if n.reinspect(func(i containers.Info) bool { return i.Name == "" }) {
+		n.shared = nil
 	}
 	if n.shared == nil {
 		n.shared = map[sharedKey]*events.Shared{}
@@ -365,6 +363,14 @@ func (n *Namer) Shared(c *containers.Container, p string) *events.Shared {
 	}
 	n.shared[key] = s
 	return s
+}
+
+// under reports whether path p is dir or lies in it, without allocating.
+func under(p, dir string) bool {
+	if !strings.HasPrefix(p, dir) {
+		return false
+	}
+	return len(p) == len(dir) || dir[len(dir)-1] == '/' || p[len(dir)] == '/'
 }
 
 // within reports whether host path p lies in (or is) dir.

@@ -194,3 +194,16 @@ func TestNetnsOf(t *testing.T) {
 		t.Error("no error for a missing process")
 	}
 }
+
+func BenchmarkSharedNotInVolume(b *testing.B) {
+	var cs fakeSource
+	for i := range 30 {
+		cs = append(cs, ctr(string(rune('a'+i)), "", nil, containers.Mount{Type: "bind", Source: "/gate", Destination: "/gate"}))
+	}
+	n := New(cs, Options{Inspect: func(context.Context, *containers.Container) (containers.Info, error) { return containers.Info{}, nil }})
+	ev := fileEvent("/data/17/42")
+	b.ReportAllocs()
+	for b.Loop() {
+		n.Annotate(ev, cs[0])
+	}
+}
