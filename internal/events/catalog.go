@@ -228,6 +228,7 @@ func (c *Catalog) Names() []string {
 	names := make([]string, 0, len(c.defs))
 	for _, d := range c.defs {
 		names = append(names, d.Name)
+		names = append(names, d.Aliases...)
 	}
 	sort.Strings(names)
 	return names

@@ -88,7 +88,9 @@ func port(s seen, param string) int {
 // TCP over loopback inside a traced cgroup: listen, connect, accept, both
 // closes with the bytes the workload moved (counted at the length
 // tracepoints, and from the tcp_sock counters as on kernels before 6.3), a
-// refused connect, and a connected UDP socket's peer.
+// refused connect, a connected UDP socket's peer (nslookup) and an
+// unconnected one's (tftp: sendto, seen by the cgroup sendmsg4 hook) once
+// per interval although it sends many datagrams.
 func TestNetEventsLoopback(t *testing.T) {
 	t.Run("length tracepoints, close at destroy", func(t *testing.T) { testNetEventsLoopback(t, NetOptions{}) })
 	t.Run("tcp_sock counters", func(t *testing.T) { testNetEventsLoopback(t, NetOptions{tcpCounters: true}) })
@@ -108,7 +110,8 @@ func testNetEventsLoopback(t *testing.T, fallback NetOptions) {
 %[1]s head -c 3000 /dev/zero | %[1]s nc 127.0.0.1 %[2]d
 %[1]s nc 127.0.0.1 1 </dev/null
 %[1]s timeout 2 %[1]s nslookup -port=%[3]d ctrace.test 127.0.0.1
-wait`, bb, p, p+1)
+%[1]s timeout 1 %[1]s tftp -g -r x -l /dev/null 127.0.0.1 %[4]d
+wait`, bb, p, p+1, p+2)
 	x.runInCgroup(t, script)
 	// Containers started meanwhile (other tests) are traced as candidates
 	// too: only the test cgroup's events count.
@@ -119,13 +122,14 @@ wait`, bb, p, p+1)
 	refused := is("tcp_connect", "remote", 1)
 	clientClose, serverClose := is("tcp_close", "remote", p), is("tcp_close", "local", p)
 	udp := is("udp_send", "remote", p+1)
+	unconnected := is("udp_send", "remote", p+2)
 	evs := x.collect(t, 30*time.Second, func(evs []seen) bool {
 		if os.Getenv("CTRACE_DEBUG_NET") != "" {
 			for _, e := range evs {
 				t.Logf("%s %v %v %d", e.name, e.strs, e.vals, e.retval)
 			}
 		}
-		for _, f := range []func(seen) bool{listen, connect, accept, refused, clientClose, serverClose, udp} {
+		for _, f := range []func(seen) bool{listen, connect, accept, refused, clientClose, serverClose, udp, unconnected} {
 			if _, ok := find(evs, f); !ok {
 				return false
 			}
@@ -148,6 +152,15 @@ wait`, bb, p, p+1)
 	s, _ := find(evs, serverClose)
 	if s.vals["bytes_received"] != 3000 || s.strs["role"][0] != "server" {
 		t.Errorf("server close: received %d role %v, want 3000, server", s.vals["bytes_received"], s.strs["role"])
+	}
+	n := 0
+	for _, e := range evs {
+		if unconnected(e) {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d udp_send records for one peer of tftp within the interval, want 1", n)
 	}
 	// The accepted socket is owned by the listener's process, not by the
 	// client that ran the softirq.
