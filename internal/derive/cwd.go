@@ -17,6 +17,7 @@ type CwdTable struct {
 	max      int
 	// FdPath returns what a descriptor of a process refers to (the fd table).
 	FdPath func(pid uint32, fd int32) string
+	byID   map[events.ID]cwdEffect // cwdEffects by event ID (index)
 }
 
 // NewCwdTable returns an empty table that falls back to procRoot (normally /proc).
@@ -48,10 +49,12 @@ func (t *CwdTable) set(pid uint32, dir string) {
 }
 
 // Cwd effects of syscalls: data, by catalogue name.
-var cwdEffects = map[string]struct {
+type cwdEffect struct {
 	pathArg int // chdir: the new directory's path parameter
 	fdArg   int // fchdir: the descriptor parameter
-}{
+}
+
+var cwdEffects = map[string]cwdEffect{
 	"chdir":  {pathArg: 0, fdArg: -1},
 	"fchdir": {pathArg: -1, fdArg: 0},
 }
@@ -75,7 +78,13 @@ func (t *CwdTable) Observe(ev *events.Event) {
 	if !ev.Def.Syscall || !ev.HasReturn() || ev.Retval < 0 {
 		return
 	}
-	eff, ok := cwdEffects[ev.Def.Name]
+	var eff cwdEffect
+	var ok bool
+	if t.byID != nil {
+		eff, ok = t.byID[ev.Def.ID]
+	} else {
+		eff, ok = cwdEffects[ev.Def.Name]
+	}
 	if !ok {
 		return
 	}
@@ -111,4 +120,14 @@ func (t *CwdTable) Resolve(pid uint32, name, base string) string {
 		return path.Clean(base)
 	}
 	return path.Join(base, name)
+}
+
+// index keys the effects by the catalogue's event IDs.
+func (t *CwdTable) index(cat *events.Catalog) {
+	t.byID = map[events.ID]cwdEffect{}
+	for name, e := range cwdEffects {
+		if d, ok := cat.ByName(name); ok {
+			t.byID[d.ID] = e
+		}
+	}
 }

@@ -190,6 +190,7 @@ type Emit func(ev *events.Event, c *containers.Container) error
 // Deriver derives events. Not safe for concurrent use.
 type Deriver struct {
 	cat     *events.Catalog
+	byID    []*rule // rules by syscall event ID (no string lookups per event)
 	cwd     *CwdTable
 	fdPath  func(pid uint32, fd int32) string
 	enabled func(*events.Def) bool // derived events wanted
@@ -215,8 +216,18 @@ func New(cat *events.Catalog, fdPath func(pid uint32, fd int32) string, opts Opt
 	if opts.ProcRoot == "" {
 		opts.ProcRoot = "/proc"
 	}
-	return &Deriver{cat: cat, cwd: NewCwdTable(opts.ProcRoot, fdPath), fdPath: fdPath, enabled: opts.Enabled,
+	d := &Deriver{cat: cat, cwd: NewCwdTable(opts.ProcRoot, fdPath), fdPath: fdPath, enabled: opts.Enabled,
 		window: int64(opts.Aggregate), aggs: map[aggKey]*agg{}}
+	for name, r := range rules {
+		if def, ok := cat.ByName(name); ok && def.Syscall {
+			for int(def.ID) >= len(d.byID) {
+				d.byID = append(d.byID, nil)
+			}
+			d.byID[def.ID] = &r
+		}
+	}
+	d.cwd.index(cat)
+	return d
 }
 
 // Cwd is the working-directory table (the fd table resolves relative opens with it).
@@ -234,10 +245,10 @@ func (d *Deriver) Observe(ev *events.Event, c *containers.Container, emit Emit) 
 	if !ev.Def.Syscall || !ev.HasReturn() {
 		return nil
 	}
-	r, ok := rules[ev.Def.Name]
-	if !ok {
+	if int(ev.Def.ID) >= len(d.byID) || d.byID[ev.Def.ID] == nil {
 		return nil
 	}
+	r := *d.byID[ev.Def.ID]
 	def, ok := d.cat.ByID(r.event)
 	if !ok || !d.enabled(def) {
 		return nil

@@ -40,11 +40,19 @@ type netfile struct {
 	deriver *derive.Deriver                 // nil when nothing is derived
 	namer   *peers.Namer
 	summary string
+	wanted  []bool // the filter's event selection by ID (the pump's Filtered count)
 }
 
 func newNetfile(cat *events.Catalog, flt *filter.Filter, cfg NetFileConfig, coll *containers.Collection) *netfile {
 	nf := &netfile{cat: cat, flt: flt, cfg: cfg, sources: map[events.ID]filesource.Source{}, derived: map[events.ID]bool{}}
 	nf.namer = peers.New(coll, cfg.Reinspect)
+	for nr := range uint32(bpf.MaxSyscalls) {
+		nf.want(cat.Syscall(nr))
+	}
+	all := cat.All()
+	for i := range all {
+		nf.want(&all[i])
+	}
 	// Until hooks are attached, assume every wanted derivable event is derived.
 	for _, d := range cat.All() {
 		if derive.Derivable(d.ID) && flt.EventEnabled(&d) {
@@ -52,6 +60,21 @@ func newNetfile(cat *events.Catalog, flt *filter.Filter, cfg NetFileConfig, coll
 		}
 	}
 	return nf
+}
+
+func (nf *netfile) want(d *events.Def) {
+	for int(d.ID) >= len(nf.wanted) {
+		nf.wanted = append(nf.wanted, false)
+	}
+	nf.wanted[d.ID] = nf.flt.EventEnabled(d)
+}
+
+// selected reports whether the user selected d's events (not only needed internally).
+func (nf *netfile) selected(d *events.Def) bool {
+	if int(d.ID) < len(nf.wanted) {
+		return nf.wanted[d.ID]
+	}
+	return nf.flt.EventEnabled(d)
 }
 
 // tracerOptions selects the optional hooks the filter needs.

@@ -194,7 +194,7 @@ func (p *pump) handle(raw []byte) error {
 			return fmt.Errorf("write output: %w", err)
 		}
 		p.sum.Events++
-	} else if p.cfg.Filter.EventEnabled(p.ev.Def) {
+	} else if p.nf.selected(p.ev.Def) {
 		p.sum.Filtered++ // events only needed internally (derived events' syscalls) are not "filtered out"
 	}
 	return p.derive(c)
