@@ -30,15 +30,15 @@ func churnRecords() [][]byte {
 		return eventstest.New(r)
 	}
 	return [][]byte{
-		sys(6, 0, 0x5000, 0x6000).Item(0, bpf.ArgStr, 0, "/data/17/42").Bytes(),                   // lstat (ls -l)
-		sys(257, 3, atFdcwd, 0x5000, 0).Item(1, bpf.ArgStr, 0, "/data/17/42").Bytes(),             // openat
-		sys(0, 2, 3, 0x7000, 4096).Bytes(),                                                        // read
-		sys(1, 2, 1, 0x7000, 2).Bytes(),                                                           // write (to a pipe)
-		sys(0, 0, 3, 0x7000, 4096).Bytes(),                                                        // read: EOF
-		sys(3, 0, 3).Bytes(),                                                                      // close
-		sys(257, 4, atFdcwd, 0x5000, 0x10000).Item(1, bpf.ArgStr, 0, "17").Bytes(),                // openat of a directory, relative
-		sys(217, 0, 4, 0x8000, 32768).Bytes(),                                                     // getdents64
-		sys(3, 0, 4).Bytes(),                                                                      // close
+		sys(6, 0, 0x5000, 0x6000).Item(0, bpf.ArgStr, 0, "/data/17/42").Bytes(),       // lstat (ls -l)
+		sys(257, 3, atFdcwd, 0x5000, 0).Item(1, bpf.ArgStr, 0, "/data/17/42").Bytes(), // openat
+		sys(0, 2, 3, 0x7000, 4096).Bytes(),                                            // read
+		sys(1, 2, 1, 0x7000, 2).Bytes(),                                               // write (to a pipe)
+		sys(0, 0, 3, 0x7000, 4096).Bytes(),                                            // read: EOF
+		sys(3, 0, 3).Bytes(),                                                          // close
+		sys(257, 4, atFdcwd, 0x5000, 0x10000).Item(1, bpf.ArgStr, 0, "17").Bytes(),    // openat of a directory, relative
+		sys(217, 0, 4, 0x8000, 32768).Bytes(),                                         // getdents64
+		sys(3, 0, 4).Bytes(),                                                          // close
 	}
 }
 
