@@ -20,6 +20,8 @@ GENERATED := internal/bpf/ctrace_x86_bpfel.go internal/bpf/ctrace_x86_bpfel.o \
              internal/bpf/ctrace_arm64_bpfel.go internal/bpf/ctrace_arm64_bpfel.o \
              internal/bpf/record_x86_bpfel.go internal/bpf/record_x86_bpfel.o \
              internal/bpf/record_arm64_bpfel.go internal/bpf/record_arm64_bpfel.o \
+             internal/bpf/hooks_x86_bpfel.go internal/bpf/hooks_x86_bpfel.o \
+             internal/bpf/hooks_arm64_bpfel.go internal/bpf/hooks_arm64_bpfel.o \
              internal/syscalls/zz_generated.go
 
 .PHONY: all build generate check-generate docs test test-unit test-e2e setup bench bench-quick fuzz clean
@@ -79,7 +81,8 @@ bench-quick: setup build
 	$(GO) run ./bench/cmd/ctracebench -quick -ctrace dist/ctrace $(BENCH_FLAGS)
 
 fuzz:
-	$(GO) test ./internal/events/ -run '^$$' -fuzz FuzzDecode -fuzztime 30s
+	$(GO) test ./internal/events/ -run '^$$' -fuzz 'FuzzDecode$$' -fuzztime 30s
+	$(GO) test ./internal/events/ -run '^$$' -fuzz FuzzDecodeNetFile -fuzztime 30s
 	$(GO) test ./internal/containers/ -run '^$$' -fuzz FuzzParseCgroupPath -fuzztime 30s
 	$(GO) test ./internal/output/ -run '^$$' -fuzz FuzzAppendJSONString -fuzztime 30s
 	$(GO) test ./internal/sysfmt/ -run '^$$' -fuzz FuzzAppend -fuzztime 30s

@@ -46,8 +46,8 @@ func newListCmd(e *env) *cobra.Command {
 			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "EVENT\tID\tSETS\tPARAMETERS")
 			for _, d := range cat.All() {
-				if !selected.EventEnabled(&d) {
-					continue
+				if len(sets) > 0 && !selected.EventEnabled(&d) {
+					continue // (without --set every event is listed, opt-in ones too)
 				}
 				var ps []string
 				for _, p := range d.Params {

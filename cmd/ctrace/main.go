@@ -58,5 +58,6 @@ profiles and capability sets (ctrace seccomp).`,
 	lsCmd := newLsCmd(env)
 	root.AddCommand(newTraceCmd(env, newLsCmd(env)), lsCmd, newListCmd(env), newConfigCmd(env))
 	root.AddCommand(newSeccompCmd(env))
+	root.AddCommand(newNetCmd(env), newVersionCmd(env))
 	return root
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"runtime/pprof"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -24,6 +25,9 @@ type traceFlags struct {
 	cpuProfile   string
 	cgroup       string
 	runtimeFlags runtimeFlags
+	// File and network events (issue 9).
+	aggregate   time.Duration
+	udpInterval time.Duration
 }
 
 func newTraceCmd(e *env, ls *cobra.Command) *cobra.Command {
@@ -60,6 +64,9 @@ later, from their first syscall. Prints one line (table) or one JSON object
 	fl.StringVar(&f.cgroup, "cgroup", "auto", "cgroup hierarchy that identifies containers: auto (v2 when mounted), v2, or v1 (hybrid hosts whose runtime leaves the unified tree empty)")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a Go CPU profile of ctrace itself to this file (for performance reports)")
 	fl.MarkHidden("cpuprofile")
+	// File and network events (issue 9).
+	fl.DurationVar(&f.aggregate, "aggregate", 0, "fold repeated reads/writes of one file by one thread within this time into one file_read/file_write event with counts (e.g. 1s; file set)")
+	fl.DurationVar(&f.udpInterval, "udp-interval", 10*time.Second, "report each UDP peer of a process at most once per interval (udp_send, udp_recv)")
 	registerCompletions(cmd, e)
 	cmd.AddCommand(ls)
 	return cmd
@@ -127,6 +134,9 @@ func runTrace(cmd *cobra.Command, e *env, f traceFlags) error {
 	if f.dataBytes < 0 || f.dataBytes > 256 {
 		return fmt.Errorf("--capture-data %d: must be between 0 and 256 bytes", f.dataBytes)
 	}
+	if f.aggregate < 0 || f.udpInterval <= 0 {
+		return fmt.Errorf("--aggregate must not be negative and --udp-interval must be positive")
+	}
 	if os.Geteuid() != 0 {
 		return fmt.Errorf("tracing needs CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN (to read other processes' cgroups): run as root (sudo ctrace trace)")
 	}
@@ -178,6 +188,7 @@ func runTrace(cmd *cobra.Command, e *env, f traceFlags) error {
 		Printer:    output.New(fmtv, out),
 		TracerOpts: opts,
 		Capture:    events.CaptureOptions{BufferBytes: f.dataBytes},
+		NetFile:    netFileConfig(f, rts.list()),
 		Logf:       logf,
 		OnReady: func(r session.Ready) {
 			skipped := ""
@@ -187,6 +198,9 @@ func runTrace(cmd *cobra.Command, e *env, f traceFlags) error {
 					names = append(names, n)
 				}
 				skipped = fmt.Sprintf(" (optional hooks unavailable: %s)", strings.Join(names, ", "))
+			}
+			if r.FileSource != "" {
+				skipped += "; " + r.FileSource
 			}
 			e.logf("ready: tracing %d running containers and any started from now on, cgroup v%d%s; Ctrl-C to stop", r.Containers, h.Version, skipped)
 		},

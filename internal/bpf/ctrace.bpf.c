@@ -638,3 +638,6 @@ int ctrace_cgroup_rmdir(struct bpf_raw_tracepoint_args *ctx)
 {
 	return cgroup_event((struct cgroup *)ctx->args[0], (const char *)ctx->args[1], CTRACE_REC_CGROUP_RMDIR);
 }
+
+/* File and network events (issue 9). */
+#include "net.bpf.c"

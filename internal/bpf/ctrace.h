@@ -247,3 +247,107 @@ enum ctrace_rec_stat {
 };
 
 #endif /* CTRACE_H */
+
+/* ---------------------------------------------------------------------------
+ * File and network events (net.bpf.c, hooks.bpf.c). Record kinds here start at
+ * 32 so that they never collide with the syscall path's kinds above.
+ */
+#ifndef CTRACE_NETFILE_H
+#define CTRACE_NETFILE_H
+
+enum ctrace_nf_record_kind {
+	CTRACE_REC_NET = 32,  /* struct ctrace_net_rec */
+	CTRACE_REC_FILE = 33, /* struct ctrace_file_rec: file events from VFS/LSM hooks */
+};
+
+/* struct ctrace_net_rec.event */
+enum ctrace_net_event {
+	CTRACE_NET_CONNECT = 1,  /* TCP connect finished: err is 0 or a negative errno */
+	CTRACE_NET_ACCEPT = 2,   /* TCP connection established on a listening socket */
+	CTRACE_NET_CLOSE = 3,    /* TCP connection closed: bytes and duration */
+	CTRACE_NET_LISTEN = 4,   /* TCP socket listening */
+	CTRACE_NET_UDP_SEND = 5, /* first UDP datagram to a peer within the interval */
+	CTRACE_NET_UDP_RECV = 6, /* first UDP datagram from a peer within the interval */
+};
+
+/* struct ctrace_net_rec.role (CLOSE) */
+enum ctrace_net_role {
+	CTRACE_ROLE_CLIENT = 1, /* this end connected */
+	CTRACE_ROLE_SERVER = 2, /* this end accepted */
+};
+
+/* struct ctrace_net_rec.flags */
+enum ctrace_net_flags {
+	CTRACE_NETF_APP_BYTES = 1 << 0, /* bytes_sent/received were counted at sock_send_length/sock_recv_length */
+	CTRACE_NETF_OWNER_GUESSED = 1 << 1, /* the socket's process is unknown: hdr names the container's init process */
+};
+
+/*
+ * One network event. hdr describes the socket's owner (the task that
+ * connected or listened), not necessarily the task running when the kernel
+ * changed the socket's state (often a softirq). Followed by two items of kind
+ * CTRACE_ARG_SOCKADDR: arg 0 the local address, arg 1 the remote one (struct
+ * sockaddr_in or sockaddr_in6; IPv4-mapped IPv6 addresses as sockaddr_in).
+ */
+struct ctrace_net_rec {
+	struct ctrace_header hdr;
+	__u64 bytes_sent;         /* CLOSE: payload the application sent (CTRACE_NETF_APP_BYTES) */
+	__u64 bytes_received;     /* CLOSE: payload the application received */
+	__u64 tcp_bytes_acked;    /* CLOSE: the kernel's tcp_sock counters (fallback) */
+	__u64 tcp_bytes_received;
+	__u64 duration_ns;        /* CLOSE: since connect/accept */
+	__u32 netns;              /* network namespace inode of the socket */
+	__s32 err;                /* CONNECT: 0 or a negative errno */
+	__u16 event;              /* enum ctrace_net_event */
+	__u16 family;             /* AF_INET, AF_INET6 (of the socket) */
+	__u16 protocol;           /* IPPROTO_TCP, IPPROTO_UDP */
+	__u16 role;               /* enum ctrace_net_role */
+	__u32 flags;              /* enum ctrace_net_flags */
+	__u32 pad;
+};
+
+/* struct ctrace_file_rec.event */
+enum ctrace_file_event {
+	CTRACE_FILE_OPEN = 1,
+	CTRACE_FILE_READ = 2,
+	CTRACE_FILE_WRITE = 3,
+	CTRACE_FILE_EXEC = 4,
+};
+
+/*
+ * One file event from a VFS/LSM hook (kprobes, fentry or BPF LSM where the
+ * kernel allows them). Followed by one item: the path (arg 0) as the task
+ * sees it (relative to its root), built from the dentry chain.
+ */
+struct ctrace_file_rec {
+	struct ctrace_header hdr;
+	__u64 ino;
+	__u64 bytes;  /* READ/WRITE: bytes transferred */
+	__s64 result; /* READ/WRITE: the return value; 0 for hooks that run before the operation */
+	__u32 dev;    /* the kernel's dev_t of the file system */
+	__u32 flags;  /* OPEN: the file's f_flags */
+	__u16 event;  /* enum ctrace_file_event */
+	__u16 pad[3];
+};
+
+/* Owner of a socket or listener, kept from process context (net.bpf.c). */
+struct ctrace_sock_owner {
+	struct ctrace_header hdr;
+	__u64 start_ns;
+	__u64 bytes_sent;
+	__u64 bytes_received;
+	__u32 role;
+	__u32 flags;
+	__u16 lport;       /* local port once established (the kernel clears it before the socket closes) */
+	__u16 established; /* connect/accept was reported */
+	__u16 pad[2];
+};
+
+/* Key of the listeners map: a listening port in a network namespace. */
+struct ctrace_listen_key {
+	__u32 netns;
+	__u16 port;
+	__u16 pad;
+};
+
+#endif /* CTRACE_NETFILE_H */

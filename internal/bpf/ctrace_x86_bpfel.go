@@ -61,6 +61,27 @@ type CtraceCtraceExitRec struct {
 	GroupDead uint32
 }
 
+type CtraceCtraceFileEvent uint32
+
+const (
+	CtraceCtraceFileEventCTRACE_FILE_OPEN  CtraceCtraceFileEvent = 1
+	CtraceCtraceFileEventCTRACE_FILE_READ  CtraceCtraceFileEvent = 2
+	CtraceCtraceFileEventCTRACE_FILE_WRITE CtraceCtraceFileEvent = 3
+	CtraceCtraceFileEventCTRACE_FILE_EXEC  CtraceCtraceFileEvent = 4
+)
+
+type CtraceCtraceFileRec struct {
+	_      structs.HostLayout
+	Hdr    CtraceCtraceHeader
+	Ino    uint64
+	Bytes  uint64
+	Result int64
+	Dev    uint32
+	Flags  uint32
+	Event  uint16
+	Pad    [3]uint16
+}
+
 type CtraceCtraceForkRec struct {
 	_         structs.HostLayout
 	Hdr       CtraceCtraceHeader
@@ -111,6 +132,63 @@ const (
 	CtraceCtraceLifecycleCTRACE_LC_EXIT CtraceCtraceLifecycle = 4
 )
 
+type CtraceCtraceListenKey struct {
+	_     structs.HostLayout
+	Netns uint32
+	Port  uint16
+	Pad   uint16
+}
+
+type CtraceCtraceNetEvent uint32
+
+const (
+	CtraceCtraceNetEventCTRACE_NET_CONNECT  CtraceCtraceNetEvent = 1
+	CtraceCtraceNetEventCTRACE_NET_ACCEPT   CtraceCtraceNetEvent = 2
+	CtraceCtraceNetEventCTRACE_NET_CLOSE    CtraceCtraceNetEvent = 3
+	CtraceCtraceNetEventCTRACE_NET_LISTEN   CtraceCtraceNetEvent = 4
+	CtraceCtraceNetEventCTRACE_NET_UDP_SEND CtraceCtraceNetEvent = 5
+	CtraceCtraceNetEventCTRACE_NET_UDP_RECV CtraceCtraceNetEvent = 6
+)
+
+type CtraceCtraceNetFlags uint32
+
+const (
+	CtraceCtraceNetFlagsCTRACE_NETF_APP_BYTES     CtraceCtraceNetFlags = 1
+	CtraceCtraceNetFlagsCTRACE_NETF_OWNER_GUESSED CtraceCtraceNetFlags = 2
+)
+
+type CtraceCtraceNetRec struct {
+	_                structs.HostLayout
+	Hdr              CtraceCtraceHeader
+	BytesSent        uint64
+	BytesReceived    uint64
+	TcpBytesAcked    uint64
+	TcpBytesReceived uint64
+	DurationNs       uint64
+	Netns            uint32
+	Err              int32
+	Event            uint16
+	Family           uint16
+	Protocol         uint16
+	Role             uint16
+	Flags            uint32
+	Pad              uint32
+}
+
+type CtraceCtraceNetRole uint32
+
+const (
+	CtraceCtraceNetRoleCTRACE_ROLE_CLIENT CtraceCtraceNetRole = 1
+	CtraceCtraceNetRoleCTRACE_ROLE_SERVER CtraceCtraceNetRole = 2
+)
+
+type CtraceCtraceNfRecordKind uint32
+
+const (
+	CtraceCtraceNfRecordKindCTRACE_REC_NET  CtraceCtraceNfRecordKind = 32
+	CtraceCtraceNfRecordKindCTRACE_REC_FILE CtraceCtraceNfRecordKind = 33
+)
+
 type CtraceCtraceRecordFlags uint32
 
 const (
@@ -129,6 +207,19 @@ const (
 	CtraceCtraceRecordKindCTRACE_REC_CGROUP_MKDIR CtraceCtraceRecordKind = 5
 	CtraceCtraceRecordKindCTRACE_REC_CGROUP_RMDIR CtraceCtraceRecordKind = 6
 )
+
+type CtraceCtraceSockOwner struct {
+	_             structs.HostLayout
+	Hdr           CtraceCtraceHeader
+	StartNs       uint64
+	BytesSent     uint64
+	BytesReceived uint64
+	Role          uint32
+	Flags         uint32
+	Lport         uint16
+	Established   uint16
+	Pad           [2]uint16
+}
 
 type CtraceCtraceStat uint32
 
@@ -187,12 +278,24 @@ type CtraceScratch struct {
 	Pad    uint32
 }
 
+type CtraceUdpPeerKey struct {
+	_     structs.HostLayout
+	Tgid  uint32
+	Event uint16
+	Port  uint16
+	Addr  [16]uint8
+}
+
 // Names of all BPF objects in the ELF.
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
 	CtraceMapContainers         = "containers"
 	CtraceMapEvents             = "events"
+	CtraceMapNetListeners       = "net_listeners"
+	CtraceMapNetNetns           = "net_netns"
+	CtraceMapNetSocks           = "net_socks"
+	CtraceMapNetUdpPeers        = "net_udp_peers"
 	CtraceMapPending            = "pending"
 	CtraceMapPendingExec        = "pending_exec"
 	CtraceMapScratch            = "scratch"
@@ -200,6 +303,10 @@ const (
 	CtraceMapSyscallConf        = "syscall_conf"
 	CtraceProgCtraceCgroupMkdir = "ctrace_cgroup_mkdir"
 	CtraceProgCtraceCgroupRmdir = "ctrace_cgroup_rmdir"
+	CtraceProgCtraceNetDestroy  = "ctrace_net_destroy"
+	CtraceProgCtraceNetRecv     = "ctrace_net_recv"
+	CtraceProgCtraceNetSend     = "ctrace_net_send"
+	CtraceProgCtraceNetState    = "ctrace_net_state"
 	CtraceProgCtraceSchedExec   = "ctrace_sched_exec"
 	CtraceProgCtraceSchedExit   = "ctrace_sched_exit"
 	CtraceProgCtraceSchedFork   = "ctrace_sched_fork"
@@ -207,18 +314,28 @@ const (
 	CtraceProgCtraceSysExit     = "ctrace_sys_exit"
 	CtraceVarCfgHierarchyId     = "cfg_hierarchy_id"
 	CtraceVarCfgLifecycle       = "cfg_lifecycle"
+	CtraceVarCfgUdpIntervalNs   = "cfg_udp_interval_ns"
 	CtraceVarCfgV1SubsysId      = "cfg_v1_subsys_id"
 	CtraceVarCfgWakeupBytes     = "cfg_wakeup_bytes"
+	CtraceVarNetAppBytes        = "net_app_bytes"
+	CtraceVarNetDestroyHook     = "net_destroy_hook"
 	CtraceVarUnusedArgKind      = "unused_arg_kind"
 	CtraceVarUnusedCgroupRec    = "unused_cgroup_rec"
 	CtraceVarUnusedCgstate      = "unused_cgstate"
 	CtraceVarUnusedExecRec      = "unused_exec_rec"
 	CtraceVarUnusedExitRec      = "unused_exit_rec"
+	CtraceVarUnusedFileEvent    = "unused_file_event"
+	CtraceVarUnusedFileRec      = "unused_file_rec"
 	CtraceVarUnusedForkRec      = "unused_fork_rec"
 	CtraceVarUnusedIflags       = "unused_iflags"
 	CtraceVarUnusedItem         = "unused_item"
 	CtraceVarUnusedKind         = "unused_kind"
 	CtraceVarUnusedLifecycle    = "unused_lifecycle"
+	CtraceVarUnusedNetEvent     = "unused_net_event"
+	CtraceVarUnusedNetFlags     = "unused_net_flags"
+	CtraceVarUnusedNetRec       = "unused_net_rec"
+	CtraceVarUnusedNetRole      = "unused_net_role"
+	CtraceVarUnusedNfKind       = "unused_nf_kind"
 	CtraceVarUnusedRflags       = "unused_rflags"
 	CtraceVarUnusedSflags       = "unused_sflags"
 	CtraceVarUnusedStat         = "unused_stat"
@@ -269,6 +386,10 @@ type CtraceSpecs struct {
 type CtraceProgramSpecs struct {
 	CtraceCgroupMkdir *ebpf.ProgramSpec `ebpf:"ctrace_cgroup_mkdir"`
 	CtraceCgroupRmdir *ebpf.ProgramSpec `ebpf:"ctrace_cgroup_rmdir"`
+	CtraceNetDestroy  *ebpf.ProgramSpec `ebpf:"ctrace_net_destroy"`
+	CtraceNetRecv     *ebpf.ProgramSpec `ebpf:"ctrace_net_recv"`
+	CtraceNetSend     *ebpf.ProgramSpec `ebpf:"ctrace_net_send"`
+	CtraceNetState    *ebpf.ProgramSpec `ebpf:"ctrace_net_state"`
 	CtraceSchedExec   *ebpf.ProgramSpec `ebpf:"ctrace_sched_exec"`
 	CtraceSchedExit   *ebpf.ProgramSpec `ebpf:"ctrace_sched_exit"`
 	CtraceSchedFork   *ebpf.ProgramSpec `ebpf:"ctrace_sched_fork"`
@@ -280,13 +401,17 @@ type CtraceProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type CtraceMapSpecs struct {
-	Containers  *ebpf.MapSpec `ebpf:"containers"`
-	Events      *ebpf.MapSpec `ebpf:"events"`
-	Pending     *ebpf.MapSpec `ebpf:"pending"`
-	PendingExec *ebpf.MapSpec `ebpf:"pending_exec"`
-	Scratch     *ebpf.MapSpec `ebpf:"scratch"`
-	Stats       *ebpf.MapSpec `ebpf:"stats"`
-	SyscallConf *ebpf.MapSpec `ebpf:"syscall_conf"`
+	Containers   *ebpf.MapSpec `ebpf:"containers"`
+	Events       *ebpf.MapSpec `ebpf:"events"`
+	NetListeners *ebpf.MapSpec `ebpf:"net_listeners"`
+	NetNetns     *ebpf.MapSpec `ebpf:"net_netns"`
+	NetSocks     *ebpf.MapSpec `ebpf:"net_socks"`
+	NetUdpPeers  *ebpf.MapSpec `ebpf:"net_udp_peers"`
+	Pending      *ebpf.MapSpec `ebpf:"pending"`
+	PendingExec  *ebpf.MapSpec `ebpf:"pending_exec"`
+	Scratch      *ebpf.MapSpec `ebpf:"scratch"`
+	Stats        *ebpf.MapSpec `ebpf:"stats"`
+	SyscallConf  *ebpf.MapSpec `ebpf:"syscall_conf"`
 }
 
 // CtraceVariableSpecs contains global variables before they are loaded into the kernel.
@@ -295,18 +420,28 @@ type CtraceMapSpecs struct {
 type CtraceVariableSpecs struct {
 	CfgHierarchyId   *ebpf.VariableSpec `ebpf:"cfg_hierarchy_id"`
 	CfgLifecycle     *ebpf.VariableSpec `ebpf:"cfg_lifecycle"`
+	CfgUdpIntervalNs *ebpf.VariableSpec `ebpf:"cfg_udp_interval_ns"`
 	CfgV1SubsysId    *ebpf.VariableSpec `ebpf:"cfg_v1_subsys_id"`
 	CfgWakeupBytes   *ebpf.VariableSpec `ebpf:"cfg_wakeup_bytes"`
+	NetAppBytes      *ebpf.VariableSpec `ebpf:"net_app_bytes"`
+	NetDestroyHook   *ebpf.VariableSpec `ebpf:"net_destroy_hook"`
 	UnusedArgKind    *ebpf.VariableSpec `ebpf:"unused_arg_kind"`
 	UnusedCgroupRec  *ebpf.VariableSpec `ebpf:"unused_cgroup_rec"`
 	UnusedCgstate    *ebpf.VariableSpec `ebpf:"unused_cgstate"`
 	UnusedExecRec    *ebpf.VariableSpec `ebpf:"unused_exec_rec"`
 	UnusedExitRec    *ebpf.VariableSpec `ebpf:"unused_exit_rec"`
+	UnusedFileEvent  *ebpf.VariableSpec `ebpf:"unused_file_event"`
+	UnusedFileRec    *ebpf.VariableSpec `ebpf:"unused_file_rec"`
 	UnusedForkRec    *ebpf.VariableSpec `ebpf:"unused_fork_rec"`
 	UnusedIflags     *ebpf.VariableSpec `ebpf:"unused_iflags"`
 	UnusedItem       *ebpf.VariableSpec `ebpf:"unused_item"`
 	UnusedKind       *ebpf.VariableSpec `ebpf:"unused_kind"`
 	UnusedLifecycle  *ebpf.VariableSpec `ebpf:"unused_lifecycle"`
+	UnusedNetEvent   *ebpf.VariableSpec `ebpf:"unused_net_event"`
+	UnusedNetFlags   *ebpf.VariableSpec `ebpf:"unused_net_flags"`
+	UnusedNetRec     *ebpf.VariableSpec `ebpf:"unused_net_rec"`
+	UnusedNetRole    *ebpf.VariableSpec `ebpf:"unused_net_role"`
+	UnusedNfKind     *ebpf.VariableSpec `ebpf:"unused_nf_kind"`
 	UnusedRflags     *ebpf.VariableSpec `ebpf:"unused_rflags"`
 	UnusedSflags     *ebpf.VariableSpec `ebpf:"unused_sflags"`
 	UnusedStat       *ebpf.VariableSpec `ebpf:"unused_stat"`
@@ -333,19 +468,27 @@ func (o *CtraceObjects) Close() error {
 //
 // It can be passed to LoadCtraceObjects or ebpf.CollectionSpec.LoadAndAssign.
 type CtraceMaps struct {
-	Containers  *ebpf.Map `ebpf:"containers"`
-	Events      *ebpf.Map `ebpf:"events"`
-	Pending     *ebpf.Map `ebpf:"pending"`
-	PendingExec *ebpf.Map `ebpf:"pending_exec"`
-	Scratch     *ebpf.Map `ebpf:"scratch"`
-	Stats       *ebpf.Map `ebpf:"stats"`
-	SyscallConf *ebpf.Map `ebpf:"syscall_conf"`
+	Containers   *ebpf.Map `ebpf:"containers"`
+	Events       *ebpf.Map `ebpf:"events"`
+	NetListeners *ebpf.Map `ebpf:"net_listeners"`
+	NetNetns     *ebpf.Map `ebpf:"net_netns"`
+	NetSocks     *ebpf.Map `ebpf:"net_socks"`
+	NetUdpPeers  *ebpf.Map `ebpf:"net_udp_peers"`
+	Pending      *ebpf.Map `ebpf:"pending"`
+	PendingExec  *ebpf.Map `ebpf:"pending_exec"`
+	Scratch      *ebpf.Map `ebpf:"scratch"`
+	Stats        *ebpf.Map `ebpf:"stats"`
+	SyscallConf  *ebpf.Map `ebpf:"syscall_conf"`
 }
 
 func (m *CtraceMaps) Close() error {
 	return _CtraceClose(
 		m.Containers,
 		m.Events,
+		m.NetListeners,
+		m.NetNetns,
+		m.NetSocks,
+		m.NetUdpPeers,
 		m.Pending,
 		m.PendingExec,
 		m.Scratch,
@@ -360,18 +503,28 @@ func (m *CtraceMaps) Close() error {
 type CtraceVariables struct {
 	CfgHierarchyId   *ebpf.Variable `ebpf:"cfg_hierarchy_id"`
 	CfgLifecycle     *ebpf.Variable `ebpf:"cfg_lifecycle"`
+	CfgUdpIntervalNs *ebpf.Variable `ebpf:"cfg_udp_interval_ns"`
 	CfgV1SubsysId    *ebpf.Variable `ebpf:"cfg_v1_subsys_id"`
 	CfgWakeupBytes   *ebpf.Variable `ebpf:"cfg_wakeup_bytes"`
+	NetAppBytes      *ebpf.Variable `ebpf:"net_app_bytes"`
+	NetDestroyHook   *ebpf.Variable `ebpf:"net_destroy_hook"`
 	UnusedArgKind    *ebpf.Variable `ebpf:"unused_arg_kind"`
 	UnusedCgroupRec  *ebpf.Variable `ebpf:"unused_cgroup_rec"`
 	UnusedCgstate    *ebpf.Variable `ebpf:"unused_cgstate"`
 	UnusedExecRec    *ebpf.Variable `ebpf:"unused_exec_rec"`
 	UnusedExitRec    *ebpf.Variable `ebpf:"unused_exit_rec"`
+	UnusedFileEvent  *ebpf.Variable `ebpf:"unused_file_event"`
+	UnusedFileRec    *ebpf.Variable `ebpf:"unused_file_rec"`
 	UnusedForkRec    *ebpf.Variable `ebpf:"unused_fork_rec"`
 	UnusedIflags     *ebpf.Variable `ebpf:"unused_iflags"`
 	UnusedItem       *ebpf.Variable `ebpf:"unused_item"`
 	UnusedKind       *ebpf.Variable `ebpf:"unused_kind"`
 	UnusedLifecycle  *ebpf.Variable `ebpf:"unused_lifecycle"`
+	UnusedNetEvent   *ebpf.Variable `ebpf:"unused_net_event"`
+	UnusedNetFlags   *ebpf.Variable `ebpf:"unused_net_flags"`
+	UnusedNetRec     *ebpf.Variable `ebpf:"unused_net_rec"`
+	UnusedNetRole    *ebpf.Variable `ebpf:"unused_net_role"`
+	UnusedNfKind     *ebpf.Variable `ebpf:"unused_nf_kind"`
 	UnusedRflags     *ebpf.Variable `ebpf:"unused_rflags"`
 	UnusedSflags     *ebpf.Variable `ebpf:"unused_sflags"`
 	UnusedStat       *ebpf.Variable `ebpf:"unused_stat"`
@@ -384,6 +537,10 @@ type CtraceVariables struct {
 type CtracePrograms struct {
 	CtraceCgroupMkdir *ebpf.Program `ebpf:"ctrace_cgroup_mkdir"`
 	CtraceCgroupRmdir *ebpf.Program `ebpf:"ctrace_cgroup_rmdir"`
+	CtraceNetDestroy  *ebpf.Program `ebpf:"ctrace_net_destroy"`
+	CtraceNetRecv     *ebpf.Program `ebpf:"ctrace_net_recv"`
+	CtraceNetSend     *ebpf.Program `ebpf:"ctrace_net_send"`
+	CtraceNetState    *ebpf.Program `ebpf:"ctrace_net_state"`
 	CtraceSchedExec   *ebpf.Program `ebpf:"ctrace_sched_exec"`
 	CtraceSchedExit   *ebpf.Program `ebpf:"ctrace_sched_exit"`
 	CtraceSchedFork   *ebpf.Program `ebpf:"ctrace_sched_fork"`
@@ -395,6 +552,10 @@ func (p *CtracePrograms) Close() error {
 	return _CtraceClose(
 		p.CtraceCgroupMkdir,
 		p.CtraceCgroupRmdir,
+		p.CtraceNetDestroy,
+		p.CtraceNetRecv,
+		p.CtraceNetSend,
+		p.CtraceNetState,
 		p.CtraceSchedExec,
 		p.CtraceSchedExit,
 		p.CtraceSchedFork,

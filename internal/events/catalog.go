@@ -90,6 +90,9 @@ func SetDoc(set string) string {
 	if set == SetSyscalls {
 		return "every syscall"
 	}
+	if d, ok := netfileSetDocs[set]; ok {
+		return d
+	}
 	return setDocs[set]
 }
 
@@ -114,6 +117,15 @@ type Def struct {
 	NoReturn bool
 	// CaptureAtEntry: variable data must be read at entry (execve: its memory is gone at exit).
 	CaptureAtEntry bool
+	// Result: a non-syscall event that carries a result like a syscall's
+	// return value (retval, error): file events, tcp_connect.
+	Result bool
+	// Aliases are other names that select this event (the original tool's vfs_write).
+	Aliases []string
+	// OptIn: only traced when named by event or set, not when nothing is
+	// selected (file events repeat every file syscall; network events
+	// attach extra hooks).
+	OptIn bool
 }
 
 // Catalog is the table of all events of one architecture.
@@ -136,6 +148,9 @@ func NewCatalog(arch syscalls.Arch) *Catalog {
 		c.defs = append(c.defs, syscallDef(arch, sc))
 	}
 	c.defs = append(c.defs, lifecycleDefs()...)
+	c.defs = append(c.defs, fileDefs()...)
+	c.defs = append(c.defs, netDefs()...)
+	sort.SliceStable(c.defs, func(i, j int) bool { return c.defs[i].ID < c.defs[j].ID })
 	c.byID = make([]int, bpf.MaxSyscalls)
 	for i := range c.byID {
 		c.byID[i] = -1
@@ -146,6 +161,9 @@ func NewCatalog(arch syscalls.Arch) *Catalog {
 			c.byID[d.ID] = i
 		}
 		c.byName[d.Name] = i
+		for _, a := range d.Aliases {
+			c.byName[a] = i
+		}
 	}
 	c.unknown = make([]Def, bpf.MaxSyscalls)
 	for nr := range c.unknown {
@@ -196,7 +214,7 @@ func (c *Catalog) ByID(id ID) (*Def, bool) {
 	return nil, false
 }
 
-// ByName returns the definition called name.
+// ByName returns the definition called name (or aliased so).
 func (c *Catalog) ByName(name string) (*Def, bool) {
 	i, ok := c.byName[name]
 	if !ok {
@@ -210,6 +228,7 @@ func (c *Catalog) Names() []string {
 	names := make([]string, 0, len(c.defs))
 	for _, d := range c.defs {
 		names = append(names, d.Name)
+		names = append(names, d.Aliases...)
 	}
 	sort.Strings(names)
 	return names

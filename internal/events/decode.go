@@ -85,6 +85,7 @@ func (d *Decoder) Decode(raw []byte, ev *Event) error {
 	ev.Strs = ev.Strs[:0]
 	ev.Vals = [MaxParams]uint64{}
 	ev.Retval = 0
+	ev.Peer, ev.Shared = Peer{}, nil
 	switch kind {
 	case bpf.RecSyscall:
 		if len(raw) < sysSize {
@@ -123,6 +124,10 @@ func (d *Decoder) Decode(raw []byte, ev *Event) error {
 		ev.Vals[1] = uint64(status & 0x7f)
 		ev.Vals[2] = uint64(le.Uint32(raw[offGroupDead:]))
 		return nil
+	case bpf.RecNet:
+		return d.decodeNet(raw, ev)
+	case bpf.RecFile:
+		return d.decodeFile(raw, ev)
 	}
 	return fmt.Errorf("record kind %d is not an event", kind)
 }

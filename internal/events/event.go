@@ -42,9 +42,15 @@ type Event struct {
 	// call ("/etc/hostname", "socket:AF_INET -> 10.0.0.2:80");
 	// filled by an fd table, "" if unknown or not an fd.
 	FdDesc [MaxParams]string
+	// Peer names the far end of a network event (set by the net namer).
+	Peer Peer
+	// Shared, for a file event, names the containers that mount the volume
+	// holding its path when there are several; nil otherwise. Shared values
+	// are never modified.
+	Shared *Shared
 }
 
 // HasReturn says whether Retval is meaningful.
 func (e *Event) HasReturn() bool {
-	return e.Def != nil && e.Def.Syscall && !e.NoReturn && !e.Unfinished
+	return e.Def != nil && (e.Def.Syscall || e.Def.Result) && !e.NoReturn && !e.Unfinished
 }

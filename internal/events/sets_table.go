@@ -445,7 +445,7 @@ var setDocs = map[string]string{
 	"fs_async_io":   "asynchronous I/O: Linux AIO and io_uring",
 	"fs_fd_ops":     "file-descriptor manipulation: dup, fcntl, ioctl, close_range, pidfd_getfd",
 	"fs_file_attr":  "per-file metadata: stat, access, mode, owner, timestamps, extended attributes",
-	"net":           "networking: every socket call",
+	"net":           "networking: every socket call, and the connection events of net_conn",
 	"net_sock":      "socket set-up and control: socket, bind, listen, accept, connect, sockopts",
 	"net_snd_rcv":   "network data transfer: send and receive calls",
 	"proc":          "processes: life cycle, identities, scheduling, memory, limits",

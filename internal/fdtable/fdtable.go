@@ -105,7 +105,12 @@ type Table struct {
 	procRoot string
 	procs    map[uint32]*process
 	max      int
+	cwd      func(pid uint32) string // working directory of a process, "" if unknown (SetCwd)
 }
+
+// SetCwd gives the table the processes' working directories, so that files
+// opened by relative name are recorded by absolute path.
+func (t *Table) SetCwd(cwd func(pid uint32) string) { t.cwd = cwd }
 
 // New returns an empty table that falls back to procRoot (normally /proc)
 // for descriptors it has not seen opened.
@@ -196,10 +201,19 @@ func (t *Table) Observe(ev *events.Event) {
 	switch eff.kind {
 	case effOpen:
 		name := string(ev.Str(eff.pathArg))
-		if !path.IsAbs(name) && eff.dirArg >= 0 {
-			if dir := t.dirPath(ev, eff.dirArg); dir != "" {
+		if !path.IsAbs(name) {
+			dir := ""
+			if eff.dirArg >= 0 {
+				dir = t.dirPath(ev, eff.dirArg)
+			}
+			if dir == "" && t.cwd != nil && (eff.dirArg < 0 || int32(ev.Vals[eff.dirArg]) == atFdcwd) {
+				dir = t.cwd(ev.PID)
+			}
+			if path.IsAbs(dir) {
 				name = path.Join(dir, name)
 			}
+		} else {
+			name = path.Clean(name)
 		}
 		p.fds[ret] = entry{desc: name, cloexec: cloexec}
 	case effSocket:

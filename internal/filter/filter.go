@@ -50,7 +50,11 @@ func New(cat *events.Catalog, spec Spec) (*Filter, error) {
 	evs := func(names []string) map[string]bool {
 		m := map[string]bool{}
 		for _, n := range splitAll(names) {
-			if _, ok := cat.ByName(n); !ok && err == nil {
+			d, ok := cat.ByName(n)
+			if ok {
+				n = d.Name // an alias selects its event
+			}
+			if !ok && err == nil {
 				err = errors.New(suggest.Unknown("event", n, cat.Names(), "ctrace list shows all events"))
 			}
 			m[n] = true
@@ -74,7 +78,7 @@ func (f *Filter) EventEnabled(d *events.Def) bool {
 	if f.excluded[d.Name] || anyIn(d.Sets, f.excludedSets) {
 		return false
 	}
-	return f.all || f.selected[d.Name] || anyIn(d.Sets, f.selectedSets)
+	return (f.all && !d.OptIn) || f.selected[d.Name] || anyIn(d.Sets, f.selectedSets)
 }
 
 // Match reports whether ev passes the filter.

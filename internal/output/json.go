@@ -111,7 +111,7 @@ func AppendJSON(dst []byte, ev *events.Event, container []byte) []byte {
 		dst = appendArg(dst, ev, i, p, true)
 	}
 	dst = append(dst, '}')
-	if ev.Def.Syscall {
+	if ev.Def.Syscall || ev.Def.Result {
 		dst = append(dst, `,"retval":`...)
 		dst = strconv.AppendInt(dst, ev.Retval, 10)
 		if e := errnoOf(ev); e != 0 {
@@ -132,6 +132,7 @@ func AppendJSON(dst []byte, ev *events.Event, container []byte) []byte {
 		dst = append(dst, `,"unfinished":true`...)
 	}
 	dst = appendFdDescs(dst, ev)
+	dst = appendPeerJSON(dst, ev)
 	dst = appendParamList(dst, ev, "truncated", func(s events.Str) bool { return s.Truncated || s.More })
 	dst = appendParamList(dst, ev, "faults", func(s events.Str) bool { return s.Fault })
 	return append(dst, '}')

@@ -94,10 +94,11 @@ func AppendTableLine(dst []byte, ev *events.Event, c *containers.Container) []by
 	case errnoOf(ev) != 0:
 		dst = append(dst, " = -1 "...)
 		dst = sysfmt.AppendErrno(dst, errnoOf(ev))
-	case ev.Def.Syscall:
+	case ev.Def.Syscall || ev.Def.Result:
 		dst = append(dst, " = "...)
 		dst = appendRetval(dst, ev)
 	}
+	dst = appendPeerTable(dst, ev)
 	return append(dst, '\n')
 }
 

@@ -33,6 +33,7 @@ type Config struct {
 	Logf       func(format string, args ...any)
 	OnReady    func(Ready)           // called once the probes are attached (optional)
 	Capture    events.CaptureOptions // optional kernel-side capture (buffers)
+	NetFile    NetFileConfig         // file and network events (optional)
 }
 
 // Ready describes the session once it traces.
@@ -40,6 +41,8 @@ type Ready struct {
 	Containers int
 	Attached   []string
 	Skipped    map[string]error
+	// FileSource says where file events come from ("" when none are traced).
+	FileSource string
 }
 
 // Summary is what a finished session reports.
@@ -66,7 +69,9 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	opts := cfg.TracerOpts
 	opts.Cgroups = mode
 	capture := cfg.Capture
-	capture.Enabled = cfg.Filter.EventEnabled // event selection runs in the kernel
+	nf := newNetfile(cfg.Catalog, cfg.Filter, cfg.NetFile, cfg.Containers)
+	nf.tracerOptions(&opts)
+	capture.Enabled = nf.kernelEnabled() // event selection runs in the kernel
 	opts.Syscalls = cfg.Catalog.KernelConf(capture)
 	opts.Lifecycle = cfg.Catalog.LifecycleMask(capture)
 	opts.Logf = cfg.Logf
@@ -75,6 +80,13 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 		return sum, err
 	}
 	defer tr.Close()
+	fds := fdtable.New("/proc")
+	if nf.started(tr, fds) {
+		capture.Enabled = nf.kernelEnabled()
+		if err := tr.SetSyscallConf(cfg.Catalog.KernelConf(capture)); err != nil {
+			return sum, err
+		}
+	}
 
 	// The cgroup_mkdir hook is attached: containers created from now on are
 	// seen by the kernel; add the ones that already exist.
@@ -87,11 +99,12 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 			return sum, fmt.Errorf("track container cgroup %d: %w", c.CgroupID, err)
 		}
 	}
+	nf.seedNetns(tr, existing)
 	if cfg.OnReady != nil {
-		cfg.OnReady(Ready{Containers: countIDs(existing), Attached: tr.Attached, Skipped: tr.Skipped})
+		cfg.OnReady(Ready{Containers: countIDs(existing), Attached: tr.Attached, Skipped: tr.Skipped, FileSource: nf.summary})
 	}
 
-	p := &pump{cfg: cfg, tr: tr, dec: events.NewDecoder(cfg.Catalog, BootToWall()), fds: fdtable.New("/proc"), sum: &sum}
+	p := &pump{cfg: cfg, tr: tr, dec: events.NewDecoder(cfg.Catalog, BootToWall()), fds: fds, nf: nf, sum: &sum}
 
 	var rec ringbuf.Record
 	for ctx.Err() == nil {
@@ -102,6 +115,9 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 				return sum, err
 			}
 		case errors.Is(err, tracer.ErrPoll):
+			if err := p.tick(); err != nil {
+				return sum, err
+			}
 			if err := cfg.Printer.Flush(); err != nil {
 				return sum, fmt.Errorf("write output: %w", err)
 			}
@@ -124,6 +140,9 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 			return sum, err
 		}
 	}
+	if err := p.flushDerived(); err != nil {
+		return sum, err
+	}
 	if err := cfg.Printer.Flush(); err != nil {
 		return sum, fmt.Errorf("write output: %w", err)
 	}
@@ -142,6 +161,7 @@ type pump struct {
 	dec *events.Decoder
 	ev  events.Event
 	fds *fdtable.Table
+	nf  *netfile
 	sum *Summary
 }
 
@@ -167,16 +187,17 @@ func (p *pump) handle(raw []byte) error {
 	// The fd table follows every event, printed or not; fd arguments are
 	// described as they were before the call.
 	defer p.fds.Observe(&p.ev)
-	if !p.cfg.Filter.Match(&p.ev) {
-		p.sum.Filtered++
-		return nil
+	if p.cfg.Filter.Match(&p.ev) {
+		p.fds.Annotate(&p.ev)
+		p.nf.namer.Annotate(&p.ev, c)
+		if err := p.cfg.Printer.Write(&p.ev, c); err != nil {
+			return fmt.Errorf("write output: %w", err)
+		}
+		p.sum.Events++
+	} else if p.nf.selected(p.ev.Def) {
+		p.sum.Filtered++ // events only needed internally (derived events' syscalls) are not "filtered out"
 	}
-	p.fds.Annotate(&p.ev)
-	if err := p.cfg.Printer.Write(&p.ev, c); err != nil {
-		return fmt.Errorf("write output: %w", err)
-	}
-	p.sum.Events++
-	return nil
+	return p.derive(c)
 }
 
 // cgroup classifies a new cgroup (before any record of its tasks is read:
@@ -187,11 +208,13 @@ func (p *pump) cgroup(raw []byte) error {
 		p.sum.DecodeErrors++
 		return nil
 	}
+	p.nf.namer.Invalidate()
 	if !ce.Mkdir {
 		p.cfg.Containers.Remove(ce.ID)
 		return nil
 	}
-	if _, ok := p.cfg.Containers.Add(ce.ID, ce.Path); ok {
+	if c, ok := p.cfg.Containers.Add(ce.ID, ce.Path); ok {
+		p.nf.seedNetns(p.tr, []*containers.Container{c})
 		if ce.State != bpf.CgroupContainer {
 			return p.tr.AddContainerCgroup(ce.ID)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/cilium/ebpf/ringbuf"
 
 	"github.com/ctrace-dev/ctrace/internal/bpf"
+	"github.com/ctrace-dev/ctrace/internal/filesource"
 )
 
 // CgroupMode says which cgroup hierarchy identifies containers in the kernel.
@@ -41,6 +42,9 @@ type Options struct {
 	Lifecycle uint32
 	// Logf reports skipped optional hooks and other notices.
 	Logf func(format string, args ...any)
+	// Net and FileEvents select the optional file and network hooks (optional.go).
+	Net        NetOptions
+	FileEvents []string // file events wanted: each gets a hook where the kernel allows one
 }
 
 // DefaultOptions returns the defaults: cgroup v2, 64 MiB ring buffer.
@@ -72,6 +76,10 @@ type Tracer struct {
 	// Attached lists the hooks that are attached; Skipped those that were not, with why.
 	Attached []string
 	Skipped  map[string]error
+	// FileChoices says where each wanted file event comes from (optional.go).
+	FileChoices []filesource.Choice
+	hooks       *optionalLoader // the hooks object, once needed
+	progs       []*ebpf.Program // programs loaded from it
 }
 
 // New checks the kernel, loads the programs and attaches them.
@@ -124,6 +132,7 @@ func New(opts Options) (*Tracer, error) {
 		t.links = append(t.links, l)
 		t.Attached = append(t.Attached, h.name)
 	}
+	t.attachOptional(opts)
 	return t, nil
 }
 
@@ -145,6 +154,9 @@ func configure(spec *ebpf.CollectionSpec, opts Options) error {
 		return err
 	}
 	if err := set("cfg_lifecycle", opts.Lifecycle); err != nil {
+		return err
+	}
+	if err := configureNet(spec, opts); err != nil {
 		return err
 	}
 	size := opts.RingBufferBytes
@@ -262,6 +274,12 @@ func (t *Tracer) Close() error {
 	t.Detach()
 	if t.reader != nil {
 		t.reader.Close()
+	}
+	for _, p := range t.progs {
+		p.Close()
+	}
+	if t.hooks != nil {
+		t.hooks.close()
 	}
 	return t.objs.Close()
 }

@@ -369,6 +369,9 @@ func renderText(rep *Report) string {
 			b.WriteString("highest lossless: none (every level lost events or failed)\n")
 		}
 	}
+	if lines := fileSetLines(rep.Results); len(lines) > 0 {
+		b.WriteString("\nfile events (file churn):\n  " + strings.Join(lines, "\n  ") + "\n")
+	}
 	b.WriteString("\n" + microText(&rep.Micro))
 	if len(rep.Targets) > 0 {
 		b.WriteString("\ntargets (syscall storm):\n")
@@ -475,6 +478,10 @@ func renderMarkdown(rep *Report) string {
 	}
 	if len(notes) > 0 {
 		b.WriteString("\nTracer details (last successful run) and failures:\n\n" + strings.Join(notes, "\n") + "\n")
+	}
+
+	if lines := fileSetLines(rep.Results); len(lines) > 0 {
+		b.WriteString("\n### File events: file churn with `--set file`\n\n- " + strings.Join(lines, "\n- ") + "\n")
 	}
 
 	if len(rep.Throughput) > 0 {
