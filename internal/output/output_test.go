@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/ctrace-dev/ctrace/internal/events"
 	"github.com/ctrace-dev/ctrace/internal/events/eventstest"
 	"github.com/ctrace-dev/ctrace/internal/syscalls"
+	"github.com/ctrace-dev/ctrace/internal/tracefile"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -166,8 +168,98 @@ func TestAppendTerminal(t *testing.T) {
 	}
 }
 
+// TestJSONStringLossless: a non-UTF-8 byte and the text that looks like its
+// escape come out differently, and both decode back to their bytes.
+func TestJSONStringLossless(t *testing.T) {
+	cases := map[string]string{
+		"\xff":      `"\\xff"`,   // one invalid byte: decoded value \xff
+		`\xff`:      `"\\\\xff"`, // backslash, x, f, f: decoded value \\xff
+		`C:\dir`:    `"C:\\\\dir"`,
+		"ok/é":      `"ok/é"`,
+		"a\"b":      `"a\"b"`,
+		"nl\n\x00":  `"nl\n\u0000"`,
+		"rtl\u202e": `"rtl\u202e"`,
+		"\\\xfe\\":  `"\\\\\\xfe\\\\"`,
+	}
+	for in, want := range cases {
+		got := string(AppendJSONString(nil, []byte(in)))
+		if got != want {
+			t.Errorf("AppendJSONString(%q) = %s, want %s", in, got, want)
+		}
+		var s string
+		if err := json.Unmarshal([]byte(got), &s); err != nil {
+			t.Fatalf("%s: %v", got, err)
+		}
+		back, err := tracefile.DecodeString(s)
+		if err != nil || string(back) != in {
+			t.Errorf("%q -> %s -> %q (%v), want the input back", in, got, back, err)
+		}
+	}
+}
+
+// TestTableQuotesEscaped: a double quote inside a quoted table string is
+// escaped as strace escapes it, so the closing quote is unambiguous.
+func TestTableQuotesEscaped(t *testing.T) {
+	got := string(appendString(nil, []byte(`say "hi" \ bye`), false))
+	if want := `"say \"hi\" \\ bye"`; got != want {
+		t.Errorf("table string = %s, want %s", got, want)
+	}
+}
+
+// unquoteTerminal reverses appendString's table form (strace's notation).
+func unquoteTerminal(t *testing.T, q string) []byte {
+	t.Helper()
+	if len(q) < 2 || q[0] != '"' || q[len(q)-1] != '"' {
+		t.Fatalf("not quoted: %q", q)
+	}
+	s := q[1 : len(q)-1]
+	var out []byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '"' {
+			t.Fatalf("unescaped quote inside %q", q)
+		}
+		if c != '\\' {
+			out = append(out, c)
+			continue
+		}
+		i++
+		switch s[i] {
+		case '\\', '"':
+			out = append(out, s[i])
+		case 'n':
+			out = append(out, '\n')
+		case 't':
+			out = append(out, '\t')
+		case 'r':
+			out = append(out, '\r')
+		case 'x':
+			v, err := strconv.ParseUint(s[i+1:i+3], 16, 8)
+			if err != nil {
+				t.Fatalf("bad \\x in %q", q)
+			}
+			out = append(out, byte(v))
+			i += 2
+		case 'u':
+			end := strings.IndexByte(s[i:], '}')
+			v, err := strconv.ParseUint(s[i+2:i+end], 16, 32)
+			if err != nil {
+				t.Fatalf("bad \\u{} in %q", q)
+			}
+			out = utf8.AppendRune(out, rune(v))
+			i += end
+		default:
+			t.Fatalf("unknown escape in %q", q)
+		}
+	}
+	return out
+}
+
+// FuzzAppendJSONString: every input round-trips through the JSON string
+// (JSON decoding, then tracefile.DecodeString) and through the table's
+// quoted form, and neither form carries a terminal control byte.
 func FuzzAppendJSONString(f *testing.F) {
-	for _, s := range []string{"", "abc", "\x00\x1f\x7f", "\xff\xfe", "\u202e", `"\`, "é"} {
+	for _, s := range []string{"", "abc", "\x00\x1f\x7f", "\xff\xfe", "\u202e", `"\`, "é", `\xff`, "\\\xff", `\\x4`, "\xed\xa0\x80"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
@@ -176,14 +268,26 @@ func FuzzAppendJSONString(f *testing.F) {
 		if err := json.Unmarshal(out, &s); err != nil {
 			t.Fatalf("invalid JSON %q for %q: %v", out, in, err)
 		}
-		if utf8.Valid(in) && !strings.Contains(string(in), `\`) && s != string(in) {
-			t.Fatalf("valid UTF-8 %q did not round-trip: %q", in, s)
+		back, err := tracefile.DecodeString(s)
+		if err != nil {
+			t.Fatalf("%q -> %s: DecodeString: %v", in, out, err)
 		}
-		term := AppendTerminal(nil, in)
+		if !bytes.Equal(back, in) {
+			t.Fatalf("%q -> %s -> %q: not lossless", in, out, back)
+		}
+		for _, c := range out {
+			if c < 0x20 || c == 0x7f {
+				t.Fatalf("control byte %#x in JSON output %q", c, out)
+			}
+		}
+		term := appendString(nil, in, false)
 		for _, c := range term {
 			if c < 0x20 || c == 0x7f {
 				t.Fatalf("control byte %#x in terminal output %q", c, term)
 			}
+		}
+		if got := unquoteTerminal(t, string(term)); !bytes.Equal(got, in) {
+			t.Fatalf("table form %s of %q reads back as %q", term, in, got)
 		}
 	})
 }

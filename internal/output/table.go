@@ -31,8 +31,7 @@ func (t *Table) Write(ev *events.Event, c *containers.Container) error {
 		}
 	}
 	t.buf = AppendTableLine(t.buf[:0], ev, c)
-	_, err := t.w.Write(t.buf)
-	return err
+	return writeLines(t.w, t.buf)
 }
 
 // Flush writes buffered output.
