@@ -317,3 +317,32 @@ func BenchmarkDecodeEncodeJSON(b *testing.B) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// TestARM64OpenFlags: an arm64 trace names arm64's open flags (issue 10.7:
+// O_DIRECTORY printed as O_DIRECT with x86_64's table).
+func TestARM64OpenFlags(t *testing.T) {
+	cat := events.NewCatalog(syscalls.ARM64)
+	d := events.NewDecoder(cat, 0)
+	nr := uint32(0)
+	for _, def := range cat.All() {
+		if def.Name == "openat" {
+			nr = uint32(def.ID)
+		}
+	}
+	if nr != 56 {
+		t.Fatalf("arm64 openat is syscall %d, want 56", nr)
+	}
+	raw := eventstest.New(eventstest.Syscall(nr, 3, 0, "ls", uint64(0xffffffffffffff9c), 1, 0o2040000, 0)).Item(1, bpf.ArgStr, 0, "/etc").Bytes()
+	var ev events.Event
+	if err := d.Decode(raw, &ev); err != nil {
+		t.Fatal(err)
+	}
+	got := string(AppendJSON(nil, &ev, []byte("{}")))
+	if !strings.Contains(got, `"flags":"O_RDONLY|O_CLOEXEC|O_DIRECTORY"`) {
+		t.Errorf("arm64 openat flags: %s", got)
+	}
+	line := string(AppendTableLine(nil, &ev, nil))
+	if !strings.Contains(line, "flags=O_RDONLY|O_CLOEXEC|O_DIRECTORY") {
+		t.Errorf("arm64 table line: %s", line)
+	}
+}
