@@ -56,6 +56,7 @@ func WithInspectTimeout(d time.Duration) Option {
 type Collection struct {
 	clients        []Client
 	logf           func(format string, args ...any)
+	report         func(Info, string) // problems about one container (WithReport); nil: logf
 	grace          time.Duration
 	inspectTimeout time.Duration
 
@@ -191,7 +192,12 @@ func (c *Collection) enrich(ref ContainerRef) Info {
 		}
 		errs = append(errs, err.Error())
 	}
-	c.logf("container %s: no runtime answered, keeping the id only: %s", shortID(ref.ID), strings.Join(errs, "; "))
+	msg := fmt.Sprintf("container %s: no runtime answered, keeping the id only: %s", shortID(ref.ID), strings.Join(errs, "; "))
+	if c.report != nil {
+		c.report(fallback, msg)
+	} else {
+		c.logf("%s", msg)
+	}
 	return fallback
 }
 

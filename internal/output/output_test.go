@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -344,5 +345,56 @@ func TestARM64OpenFlags(t *testing.T) {
 	line := string(AppendTableLine(nil, &ev, nil))
 	if !strings.Contains(line, "flags=O_RDONLY|O_CLOEXEC|O_DIRECTORY") {
 		t.Errorf("arm64 table line: %s", line)
+	}
+}
+
+// TestTerminalTable: colours and elision only when asked for (a terminal),
+// lines fit the width, the return value stays visible, and files get the
+// plain golden table.
+func TestTerminalTable(t *testing.T) {
+	time.Local = time.UTC
+	d := events.NewDecoder(events.NewCatalog(syscalls.X86_64), 1_700_000_000_000_000_000)
+	render := func(o TerminalOptions) []string {
+		var out bytes.Buffer
+		p := NewTerminal(FormatTable, &out, o)
+		var ev events.Event
+		for _, raw := range goldenRecords() {
+			if err := d.Decode(raw, &ev); err != nil {
+				t.Fatal(err)
+			}
+			p.Write(&ev, testContainer)
+		}
+		p.Flush()
+		return strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	}
+	plain := strings.Join(render(TerminalOptions{}), "\n") + "\n"
+	if want, _ := os.ReadFile("testdata/events.golden.txt"); plain != string(want) {
+		t.Error("zero TerminalOptions must print the plain table")
+	}
+	for _, l := range render(TerminalOptions{Width: 80}) {
+		if n := utf8.RuneCountInString(l); n > 80 {
+			t.Errorf("line of %d columns with width 80: %s", n, l)
+		}
+		if strings.Contains(l, "\x1b[") {
+			t.Errorf("colour without Color: %q", l)
+		}
+	}
+	elided := render(TerminalOptions{Width: 140})
+	found := false
+	for _, l := range elided {
+		if strings.Contains(l, "…) = -1 EACCES (Permission denied)") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no elided line keeps its return value:\n%s", strings.Join(elided, "\n"))
+	}
+	coloured := render(TerminalOptions{Color: true})
+	if !strings.Contains(coloured[1], sgrBold+"read"+sgrReset) || !strings.Contains(strings.Join(coloured, "\n"), sgrRed+" = -1 ENOENT") {
+		t.Errorf("colours missing:\n%q\n%q", coloured[1], coloured[6])
+	}
+	stripped := regexp.MustCompile("\x1b\\[[0-9;]*m").ReplaceAllString(strings.Join(coloured, "\n")+"\n", "")
+	if stripped != plain {
+		t.Error("colours changed the text")
 	}
 }

@@ -33,6 +33,9 @@ type Config struct {
 	Logf       func(format string, args ...any)
 	OnReady    func(Ready)           // called once the probes are attached (optional)
 	Capture    events.CaptureOptions // optional kernel-side capture (buffers)
+	// Progress, when set, is called by the reading loop about once a second
+	// with the summary so far; its Kernel counters are read just before.
+	Progress func(Summary)
 }
 
 // Ready describes the session once it traces.
@@ -69,7 +72,9 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	capture.Enabled = cfg.Filter.EventEnabled // event selection runs in the kernel
 	opts.Syscalls = cfg.Catalog.KernelConf(capture)
 	opts.Lifecycle = cfg.Catalog.LifecycleMask(capture)
-	opts.Logf = cfg.Logf
+	if opts.Logf == nil { // the tracer's notices (hooks skipped) go to its own Logf when set
+		opts.Logf = cfg.Logf
+	}
 	tr, err := tracer.New(opts)
 	if err != nil {
 		return sum, err
@@ -94,6 +99,7 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	p := &pump{cfg: cfg, tr: tr, dec: events.NewDecoder(cfg.Catalog, BootToWall()), fds: fdtable.New("/proc"), sum: &sum}
 
 	var rec ringbuf.Record
+	lastProgress := time.Now()
 	for ctx.Err() == nil {
 		err := tr.Read(&rec)
 		switch {
@@ -104,6 +110,13 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 		case errors.Is(err, tracer.ErrPoll):
 			if err := cfg.Printer.Flush(); err != nil {
 				return sum, fmt.Errorf("write output: %w", err)
+			}
+			if cfg.Progress != nil && time.Since(lastProgress) >= time.Second {
+				lastProgress = time.Now()
+				if st, err := tr.Stats(); err == nil {
+					sum.Kernel = st
+				}
+				cfg.Progress(sum)
 			}
 		default:
 			return sum, fmt.Errorf("read ring buffer: %w", err)

@@ -1,0 +1,66 @@
+package diag
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestWriter(t *testing.T) {
+	var buf bytes.Buffer
+	w := New(&buf)
+	w.now = func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC) }
+	w.Logf(KindHookSkipped)("optional hook %s not attached: %v", "sched_process_fork", "EPERM")
+	w.Write(Entry{Kind: KindRuntimeAPI, Message: "no runtime answered", Container: &Container{ID: "ab\\c\xff", Runtime: "docker"}})
+	l := NewLosses(w)
+	l.Update(CauseRingBuffer, 0)
+	l.Update(CauseRingBuffer, 5)
+	l.Update(CauseRingBuffer, 5)
+	l.Update(CauseRingBuffer, 12)
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	if len(lines) != 4 || w.Written() != 4 {
+		t.Fatalf("%d lines:\n%s", len(lines), buf.String())
+	}
+	want0 := `{"timestamp":"2026-01-02T03:04:05.000000006Z","kind":"hook-skipped","message":"optional hook sched_process_fork not attached: EPERM"}`
+	if lines[0] != want0 {
+		t.Errorf("line 0 = %s\nwant    %s", lines[0], want0)
+	}
+	if !strings.Contains(lines[1], `"container":{"id":"ab\\\\c\\xff","name":"","image":"","runtime":"docker"}`) {
+		t.Errorf("line 1 = %s", lines[1])
+	}
+	var sum uint64
+	for _, l := range lines[2:] {
+		var e struct {
+			Kind  string `json:"kind"`
+			Cause string `json:"cause"`
+			Count uint64 `json:"count"`
+		}
+		if err := json.Unmarshal([]byte(l), &e); err != nil {
+			t.Fatal(err)
+		}
+		if e.Kind != "lost" || e.Cause != CauseRingBuffer {
+			t.Errorf("loss entry %s", l)
+		}
+		sum += e.Count
+	}
+	if sum != 12 {
+		t.Errorf("loss entries add up to %d, want 12", sum)
+	}
+}
+
+func TestKindsTable(t *testing.T) {
+	seen := map[Kind]bool{}
+	for _, k := range Kinds {
+		if k.Kind == "" || k.Doc == "" || seen[k.Kind] {
+			t.Errorf("bad or duplicate kind %q", k.Kind)
+		}
+		seen[k.Kind] = true
+	}
+	for _, k := range []Kind{KindDecode, KindLost, KindRuntimeAPI, KindProbe, KindHookSkipped, KindOutput, KindTraceFile, KindSummary} {
+		if !seen[k] {
+			t.Errorf("kind %s missing from Kinds", k)
+		}
+	}
+}
