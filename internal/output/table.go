@@ -56,7 +56,7 @@ func AppendTableLine(dst []byte, ev *events.Event, c *containers.Container) []by
 // for colouring and eliding it on a terminal.
 type lineMarks struct {
 	line, container, comm, event, eventEnd, args, ret, end int
-	failed                                                   bool
+	failed                                                 bool
 }
 
 func appendTableLine(dst []byte, ev *events.Event, c *containers.Container, m *lineMarks) []byte {

@@ -85,7 +85,7 @@ func elide(line []byte, m lineMarks, width int) ([]byte, lineMarks) {
 		return line, m
 	}
 	fixed := utf8.RuneCount(line[m.line:m.args+1]) + utf8.RuneCount(line[m.ret-1:m.end]) // up to "(", and ")…retval"
-	room := width - fixed - 1                                                               // "…"
+	room := width - fixed - 1                                                            // "…"
 	args := line[m.args+1 : m.ret-1]
 	if room < 0 { // even without arguments the line is too wide: cut it
 		return cutLine(line, m, width)
