@@ -81,6 +81,7 @@ fuzz:
 	$(GO) test ./internal/containers/ -run '^$$' -fuzz FuzzParseCgroupPath -fuzztime 30s
 	$(GO) test ./internal/output/ -run '^$$' -fuzz FuzzAppendJSONString -fuzztime 30s
 	$(GO) test ./internal/sysfmt/ -run '^$$' -fuzz FuzzAppend -fuzztime 30s
+	$(GO) test ./internal/tracefile/ -run '^$$' -fuzz FuzzDecodeEvent -fuzztime 30s
 
 clean:
 	rm -rf dist bench/out

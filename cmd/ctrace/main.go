@@ -51,6 +51,6 @@ value, and process lifecycle events, each tagged with its container.`,
 	root.CompletionOptions.HiddenDefaultCmd = true
 	env := newEnv(stdout, stderr)
 	lsCmd := newLsCmd(env)
-	root.AddCommand(newTraceCmd(env, newLsCmd(env)), lsCmd, newListCmd(env), newConfigCmd(env))
+	root.AddCommand(newTraceCmd(env, newLsCmd(env)), lsCmd, newListCmd(env), newConfigCmd(env), newReportCmd(env))
 	return root
 }

@@ -153,11 +153,12 @@ type Reader struct {
 	// Warn receives each warning as it happens (optional); Warnings keeps them too.
 	Warn     func(Warning)
 	warnings []Warning
+	cache    containerCache
 }
 
 // NewReader returns a reader of the trace in r.
 func NewReader(r io.Reader) *Reader {
-	return &Reader{br: bufio.NewReaderSize(r, 1<<20)}
+	return &Reader{br: bufio.NewReaderSize(r, 1<<20), cache: containerCache{}}
 }
 
 // Warnings returns the warnings so far.
@@ -194,7 +195,11 @@ func (r *Reader) Next(ev *Event) error {
 			return fmt.Errorf("line 1: %w", ErrTableFormat)
 		}
 		*ev = Event{}
-		err = json.Unmarshal(trimmed, ev)
+		if err = decodeEvent(trimmed, ev, r.cache); err != nil {
+			// The fast decoder declined: encoding/json decides (and explains).
+			*ev = Event{}
+			err = json.Unmarshal(trimmed, ev)
+		}
 		if err == nil && ev.Event == "" {
 			err = errors.New(`no "event" field`)
 		}

@@ -2,6 +2,7 @@ package tracefile
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -217,4 +218,44 @@ func BenchmarkReader(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(2000*b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+// FuzzDecodeEvent: the fast decoder (with its encoding/json fallback, as
+// Next uses it) gives exactly what encoding/json gives for every line
+// encoding/json accepts, and rejects what it rejects.
+func FuzzDecodeEvent(f *testing.F) {
+	for _, s := range []string{ev1, ev2, `{"event":"x"}`, `{"EVENT":"x","Process":{"PID":3}}`, `{"event":"x","args":"s"}`,
+		`{"event":"x","retval":1e3}`, `{"event":"\u0078","process":null}`, `{"event":"x","process":{"comm":"a\\xff\u00e9"}}`,
+		`{"event":"x","x":[1,{"a":"]"}]} `, `{"event":"x","retval":-1,"fds":{"fd":"/a"},"truncated":["p"]}`, `{"event":"x",}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, line []byte) {
+		var want Event
+		errWant := json.Unmarshal(line, &want)
+		var got Event
+		errGot := decodeEvent(line, &got, containerCache{})
+		if errGot != nil {
+			got = Event{}
+			errGot = json.Unmarshal(line, &got)
+		}
+		if (errWant == nil) != (errGot == nil) {
+			t.Fatalf("%q: encoding/json says %v, fast path %v", line, errWant, errGot)
+		}
+		if errWant != nil {
+			return
+		}
+		wj, _ := json.Marshal(want)
+		gj, _ := json.Marshal(got)
+		if !bytes.Equal(wj, gj) || !bytes.Equal(compact(want.RawArgs), compact(got.RawArgs)) {
+			t.Fatalf("%q:\nencoding/json %s %s\nfast path     %s %s", line, wj, want.RawArgs, gj, got.RawArgs)
+		}
+	})
+}
+
+func compact(b []byte) []byte {
+	var out bytes.Buffer
+	if json.Compact(&out, b) != nil {
+		return b
+	}
+	return out.Bytes()
 }
