@@ -30,8 +30,8 @@ type key struct {
 
 var keys = []key{
 	{"output-format", "table or json", func(c *Config) *string { return &c.OutputFormat }, checkFormat},
-	{"events-path", "file that trace writes events to (appended, 0600); empty: standard output", func(c *Config) *string { return &c.EventsPath }, checkPath},
-	{"errors-path", "file that trace writes its errors and notices to; empty: standard error", func(c *Config) *string { return &c.ErrorsPath }, checkPath},
+	{"events-path", "file that trace writes events to (appended, or replaced with --overwrite; 0600); empty: standard output", func(c *Config) *string { return &c.EventsPath }, checkPath},
+	{"errors-path", "file that trace writes its errors and notices to, as JSON lines (docs/errors.md); empty: standard error", func(c *Config) *string { return &c.ErrorsPath }, checkPath},
 }
 
 // Keys returns the settable key names with their help, for --help and completion.

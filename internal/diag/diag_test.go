@@ -3,9 +3,13 @@ package diag
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ctrace-dev/ctrace/internal/schematest"
 )
 
 func TestWriter(t *testing.T) {
@@ -62,5 +66,72 @@ func TestKindsTable(t *testing.T) {
 		if !seen[k] {
 			t.Errorf("kind %s missing from Kinds", k)
 		}
+	}
+}
+
+// TestSchemaAndDocs: entries of every kind match docs/errors.schema.json,
+// whose kind enum is exactly Kinds, and docs/errors.md lists every kind as
+// Kinds documents it.
+func TestSchemaAndDocs(t *testing.T) {
+	s := schematest.Load(t, schematest.Errors)
+	var buf bytes.Buffer
+	w := New(&buf)
+	for _, k := range Kinds {
+		e := Entry{Kind: k.Kind, Message: "m"}
+		switch k.Kind {
+		case KindLost:
+			e.Cause, e.Count = CauseExecArgs, 2
+		case KindRuntimeAPI:
+			e.Container = &Container{ID: "abc", Runtime: "docker"}
+		}
+		w.Write(e)
+	}
+	NewLosses(w).Update(CauseUndecodable, 3)
+	if n := s.ValidateLines(t, "entries", buf.Bytes(), 10); n != len(Kinds)+1 {
+		t.Errorf("%d lines", n)
+	}
+	for _, bad := range []string{
+		`{"timestamp":"2026-01-01T00:00:00Z","kind":"nosuch","message":"m"}`,
+		`{"timestamp":"2026-01-01T00:00:00Z","kind":"lost","message":"m"}`,
+		`{"timestamp":"2026-01-01T00:00:00Z","kind":"probe","message":"m","cause":"exec-args"}`,
+	} {
+		if s.Validate([]byte(bad)) == nil {
+			t.Errorf("schema accepts %s", bad)
+		}
+	}
+	raw, err := os.ReadFile("../../docs/errors.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var schema struct {
+		Properties struct {
+			Kind struct {
+				Enum []string `json:"enum"`
+			} `json:"kind"`
+			Cause struct {
+				Enum []string `json:"enum"`
+			} `json:"cause"`
+		} `json:"properties"`
+	}
+	json.Unmarshal(raw, &schema)
+	var kinds []string
+	var table strings.Builder
+	for _, k := range Kinds {
+		kinds = append(kinds, string(k.Kind))
+		fmt.Fprintf(&table, "| `%s` | %s |\n", k.Kind, k.Doc)
+	}
+	if strings.Join(schema.Properties.Kind.Enum, ",") != strings.Join(kinds, ",") {
+		t.Errorf("schema kinds %v, diag.Kinds %v", schema.Properties.Kind.Enum, kinds)
+	}
+	causes := []string{CauseRingBuffer, CausePending, CauseExecArgs, CauseUndecodable}
+	if strings.Join(schema.Properties.Cause.Enum, ",") != strings.Join(causes, ",") {
+		t.Errorf("schema causes %v, diag %v", schema.Properties.Cause.Enum, causes)
+	}
+	doc, err := os.ReadFile("../../docs/errors.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(doc), "|---|---|\n"+table.String()+"<!-- end kinds -->") {
+		t.Errorf("docs/errors.md's kind table is not diag.Kinds; it should read:\n%s", table.String())
 	}
 }

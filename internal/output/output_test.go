@@ -17,6 +17,7 @@ import (
 	"github.com/ctrace-dev/ctrace/internal/containers"
 	"github.com/ctrace-dev/ctrace/internal/events"
 	"github.com/ctrace-dev/ctrace/internal/events/eventstest"
+	"github.com/ctrace-dev/ctrace/internal/schematest"
 	"github.com/ctrace-dev/ctrace/internal/syscalls"
 	"github.com/ctrace-dev/ctrace/internal/tracefile"
 )
@@ -396,5 +397,30 @@ func TestTerminalTable(t *testing.T) {
 	stripped := regexp.MustCompile("\x1b\\[[0-9;]*m").ReplaceAllString(strings.Join(coloured, "\n")+"\n", "")
 	if stripped != plain {
 		t.Error("colours changed the text")
+	}
+}
+
+// TestJSONMatchesSchema: every golden event line matches docs/events.schema.json,
+// and the schema rejects lines that break the contract.
+func TestJSONMatchesSchema(t *testing.T) {
+	s := schematest.Load(t, schematest.Events)
+	if n := s.ValidateLines(t, "golden", render(t, FormatJSON), 10); n < 20 {
+		t.Errorf("only %d lines validated", n)
+	}
+	good := string(bytes.SplitN(render(t, FormatJSON), []byte("\n"), 2)[0])
+	for _, bad := range []string{
+		strings.Replace(good, `"syscall":true`, `"syscall":"true"`, 1),
+		strings.Replace(good, `"pid":100`, `"pid":"100"`, 1),
+		strings.Replace(good, `"retval":`, `"ret":`, 1),
+		strings.Replace(good, `"timestamp":"2023-11-14T22:13:21Z"`, `"timestamp":"yesterday"`, 1),
+		strings.Replace(good, `"runtime":"docker"`, `"runtime":"rkt"`, 1),
+		strings.Replace(good, `{"timestamp"`, `{"extra":1,"timestamp"`, 1),
+	} {
+		if bad == good {
+			t.Fatalf("mutation did not apply to %s", good)
+		}
+		if s.Validate([]byte(bad)) == nil {
+			t.Errorf("schema accepts %s", bad)
+		}
 	}
 }
