@@ -49,10 +49,13 @@ type File struct {
 
 // Program is a program the container executed (execve/execveat).
 type Program struct {
-	Path   string `json:"path"`
-	Execs  uint64 `json:"execs"`  // successful
-	Errors uint64 `json:"errors"` // failed
+	Path   string   `json:"path"`
+	Execs  uint64   `json:"execs"`  // successful
+	Errors uint64   `json:"errors"` // failed
+	Argv0  []string `json:"argv0"`  // the distinct argv[0]s it ran as (busybox applets run as /proc/self/exe), at most 16
 }
+
+const maxArgv0 = 16
 
 // Peer is a network address the container talked to (or bound).
 type Peer struct {
@@ -206,8 +209,11 @@ func (rep *Report) add(ev *tracefile.Event) {
 		if fn, ok := ev.ArgString("filename"); ok {
 			p := c.programs[fn]
 			if p == nil {
-				p = &Program{Path: fn}
+				p = &Program{Path: fn, Argv0: []string{}}
 				c.programs[fn] = p
+			}
+			if argv, ok := ev.ArgStrings("argv"); ok && len(argv) > 0 && len(p.Argv0) < maxArgv0 && !slices.Contains(p.Argv0, argv[0]) {
+				p.Argv0 = append(p.Argv0, argv[0])
 			}
 			if failed {
 				p.Errors++
@@ -220,7 +226,7 @@ func (rep *Report) add(ev *tracefile.Event) {
 	if dir, ok := peerDirection[ev.Event]; ok {
 		for _, name := range []string{"uservaddr", "addr", "upeer_sockaddr", "usockaddr", "umyaddr"} {
 			sa, ok := ev.ArgSockaddr(name)
-			if !ok {
+			if !ok || sa.Addr == "" && sa.Path == "" { // netlink and unnamed sockets are no peers
 				continue
 			}
 			peer := peerString(sa)
@@ -276,17 +282,15 @@ func containsKey(raw, key string) bool {
 }
 
 // peerString renders a sockaddr as an address: "127.0.0.1:80",
-// "[::1]:443", a unix path, or the family alone.
+// "[::1]:443", or a unix path.
 func peerString(sa tracefile.Sockaddr) string {
 	switch {
 	case sa.Addr != "" && sa.Family == "AF_INET6":
 		return "[" + sa.Addr + "]:" + strconv.Itoa(sa.Port)
 	case sa.Addr != "":
 		return sa.Addr + ":" + strconv.Itoa(sa.Port)
-	case sa.Path != "":
-		return sa.Path
 	}
-	return sa.Family
+	return sa.Path
 }
 
 func (rep *Report) finish(top int) {

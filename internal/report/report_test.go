@@ -70,7 +70,7 @@ func TestReport(t *testing.T) {
 	if _, ok := files[`/a\\b`]; !ok || len(files) != 4 {
 		t.Errorf("files %v", files)
 	}
-	if len(web.Programs) != 2 || web.Programs[0] != (Program{Path: "/bin/cat", Execs: 1}) || web.Programs[1] != (Program{Path: "/bin/nope", Errors: 1}) {
+	if len(web.Programs) != 2 || web.Programs[0].Path != "/bin/cat" || web.Programs[0].Execs != 1 || web.Programs[1].Path != "/bin/nope" || web.Programs[1].Errors != 1 || web.Programs[0].Argv0[0] != "cat" {
 		t.Errorf("programs %+v", web.Programs)
 	}
 	peers := map[string]Peer{}

@@ -111,6 +111,13 @@ func (rep *Report) WriteText(out io.Writer) error {
 			heading(w, "PROGRAMS", len(c.Programs), c.ProgramsTotal)
 			for _, p := range c.Programs {
 				fmt.Fprintf(w, "    %8s  %s", num(p.Execs), term(p.Path))
+				if len(p.Argv0) > 0 && (len(p.Argv0) > 1 || p.Argv0[0] != p.Path) {
+					var as []string
+					for _, a := range p.Argv0 {
+						as = append(as, term(a))
+					}
+					fmt.Fprintf(w, "  as %s", strings.Join(as, ", "))
+				}
 				if p.Errors > 0 {
 					fmt.Fprintf(w, "  (%s failed)", num(p.Errors))
 				}

@@ -30,29 +30,38 @@ type Schema struct {
 // Load compiles docs/<name>, found from the working directory upwards.
 func Load(t testing.TB, name string) *Schema {
 	t.Helper()
-	path, err := find(filepath.Join("docs", name))
+	s, err := Compile(name)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return s
+}
+
+// Compile is Load for callers without a testing.TB.
+func Compile(name string) (*Schema, error) {
+	path, err := find(filepath.Join("docs", name))
+	if err != nil {
+		return nil, err
+	}
 	f, err := os.Open(path)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	defer f.Close()
 	doc, err := jsonschema.UnmarshalJSON(f)
 	if err != nil {
-		t.Fatalf("%s is not JSON: %v", path, err)
+		return nil, fmt.Errorf("%s is not JSON: %v", path, err)
 	}
 	c := jsonschema.NewCompiler()
 	c.AssertFormat()
 	if err := c.AddResource(name, doc); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	s, err := c.Compile(name)
 	if err != nil {
-		t.Fatalf("%s is not a valid JSON Schema: %v", path, err)
+		return nil, fmt.Errorf("%s is not a valid JSON Schema: %v", path, err)
 	}
-	return &Schema{name: name, s: s}
+	return &Schema{name: name, s: s}, nil
 }
 
 // Validate checks one JSON document (a line).
