@@ -884,3 +884,121 @@ func sigLines(status []byte) string {
 	}
 	return strings.Join(out, ", ")
 }
+
+// openPTY returns a pseudo-terminal pair with the given width.
+func openPTY(t *testing.T, cols int) (master, slave *os.File) {
+	t.Helper()
+	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.IoctlSetPointerInt(int(m.Fd()), unix.TIOCSPTLCK, 0); err != nil {
+		t.Fatal(err)
+	}
+	n, err := unix.IoctlGetInt(int(m.Fd()), unix.TIOCGPTN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.IoctlSetWinsize(int(s.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: 40, Col: uint16(cols)}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close(); s.Close() })
+	return m, s
+}
+
+// TestTableOnTerminal: on a terminal the table is coloured (not with
+// NO_COLOR) and every line fits the terminal's width, elided with "…";
+// in a pipe it is neither (TestTableOutput's lines are checked too).
+func TestTableOnTerminal(t *testing.T) {
+	bin := requireEnv(t)
+	const cols = 160
+	for _, noColor := range []bool{false, true} {
+		master, slave := openPTY(t, cols)
+		env := privateConfig(t, map[string]string{})
+		cmd := exec.Command(bin, "trace", "--event", "openat,execve")
+		cmd.Env = append(os.Environ(), env, "TERM=xterm")
+		if noColor {
+			cmd.Env = append(cmd.Env, "NO_COLOR=1")
+		}
+		cmd.Stdout = slave
+		errR, errW, _ := os.Pipe()
+		cmd.Stderr = errW
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		errW.Close()
+		stderr := bufio.NewReader(errR)
+		for {
+			l, err := stderr.ReadString('\n')
+			if err != nil {
+				t.Fatalf("ctrace exited before ready: %q", l)
+			}
+			if strings.Contains(l, "ready") {
+				break
+			}
+		}
+		name := containerName(t)
+		long := "/" + strings.Repeat("x", 150)
+		runContainer(t, name, "cat", "/etc/hostname", long)
+		waitContainerExit(t, name, dockerDeadline)
+
+		// Read the terminal until the long openat has been shown.
+		lines := make(chan string, 1024)
+		go func() {
+			br := bufio.NewReader(master)
+			for {
+				l, err := br.ReadString('\n')
+				if err != nil {
+					close(lines)
+					return
+				}
+				lines <- strings.TrimRight(l, "\r\n")
+			}
+		}()
+		deadline := time.After(eventDeadline)
+		var mineLines []string
+	wait:
+		for {
+			select {
+			case l, ok := <-lines:
+				if !ok {
+					break wait
+				}
+				if strings.Contains(l, name[:15]) || strings.Contains(l, "ctrace-e2e-tableon") {
+					mineLines = append(mineLines, l)
+					// cat's failed openat of the long name (too long to show whole)
+					plain := regexp.MustCompile("\x1b\\[[0-9;]*m").ReplaceAllString(l, "")
+					if strings.Contains(plain, " cat ") && strings.Contains(plain, "openat") && strings.Contains(plain, "ENOENT") {
+						break wait
+					}
+				}
+			case <-deadline:
+				t.Fatalf("no failed openat of %s… by cat on the terminal within %v; saw %q", long[:10], eventDeadline, tail(mineLines, 5))
+			}
+		}
+		cmd.Process.Signal(os.Interrupt)
+		cmd.Wait()
+		colour := regexp.MustCompile("\x1b\\[[0-9;]*m")
+		for _, l := range mineLines {
+			plain := colour.ReplaceAllString(l, "")
+			if n := len([]rune(plain)); n > cols {
+				t.Errorf("line of %d columns on a %d-column terminal: %q", n, cols, plain)
+			}
+			if noColor && plain != l {
+				t.Errorf("colour with NO_COLOR: %q", l)
+			}
+		}
+		last := mineLines[len(mineLines)-1]
+		if !noColor && !colour.MatchString(last) {
+			t.Errorf("no colour on a terminal: %q", last)
+		}
+		if !strings.Contains(last, "…") {
+			t.Errorf("the long openat is not elided: %q", last)
+		}
+	}
+}

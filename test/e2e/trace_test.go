@@ -225,6 +225,10 @@ func TestTableOutput(t *testing.T) {
 			return strings.Contains(l, name) && strings.Contains(l, "openat") && strings.Contains(l, "/etc/hostname")
 		})
 	t.Logf("table line: %s", line)
+	// A pipe is not a terminal: no colours, no elision.
+	if strings.Contains(line, "\x1b[") || strings.Contains(line, "…") {
+		t.Errorf("colour or elision in a pipe: %q", line)
+	}
 }
 
 // A misspelled event name is a one-line error with a suggestion, not a panic.
