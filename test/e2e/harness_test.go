@@ -233,6 +233,7 @@ type Ctrace struct {
 	// exitsOnItsOwn: the test expects ctrace to stop by itself (a write
 	// error), so the cleanup does not require an exit 0 after SIGINT.
 	exitsOnItsOwn bool
+	lines         int // stdout lines seen by the reader goroutine (its own counter)
 
 	mu      sync.Mutex
 	events  []Event  // valid JSON events, in order (json mode)
@@ -368,13 +369,18 @@ func (c *Ctrace) readLines(r *os.File, done chan struct{}, add func(string)) {
 }
 
 func (c *Ctrace) addStdout(line string) {
+	var ev Event
+	var err error
+	if c.json { // outside the lock: the waiting test is not held up
+		ev, err = parseEvent(line)
+		c.lines++
+		if err == nil && (strings.HasPrefix(ev.Container.Name, "ctrace-e2e-") || c.lines%50 == 1) {
+			err = checkEventSchema(line) // every line of the tests' own containers, and a sample of the rest
+		}
+	}
 	c.mu.Lock()
 	c.stdout = append(c.stdout, line)
 	if c.json {
-		ev, err := parseEvent(line)
-		if err == nil && (strings.HasPrefix(ev.Container.Name, "ctrace-e2e-") || len(c.stdout)%50 == 1) {
-			err = checkEventSchema(line) // every line of the tests' own containers, and a sample of the rest
-		}
 		if err != nil {
 			c.bad = append(c.bad, fmt.Sprintf("stdout line %d: %v: %s", len(c.stdout), err, clip(line, 400)))
 		} else {

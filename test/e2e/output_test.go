@@ -39,18 +39,118 @@ func privateConfig(t *testing.T, cfg map[string]string) string {
 	return "CTRACE_CONFIG=" + path
 }
 
-// readTrace reads a JSON trace file with ctrace's own reader.
-func readTrace(t *testing.T, path string) ([]tracefile.Event, []tracefile.Warning) {
+// Trace files on this machine hold every container's events, other tests'
+// and benchmarks' too, and can grow by many MiB a second: they are scanned
+// as streams, never loaded whole, and decoded only where a test's own
+// container is concerned.
+
+// traceScan is what scanTrace found in a trace file.
+type traceScan struct {
+	lines    int64            // complete lines (events)
+	byName   map[string]int64 // events per container name, for the names asked for
+	warnings []tracefile.Warning
+}
+
+// scanTrace reads a whole trace file with ctrace's reader, counting its
+// events, and calls each for the events of the named containers.
+func scanTrace(t *testing.T, path string, names []string, each func(*tracefile.Event)) traceScan {
 	t.Helper()
-	var evs []tracefile.Event
+	sc := traceScan{byName: map[string]int64{}}
 	warns, err := tracefile.ReadFile(path, nil, func(ev *tracefile.Event) error {
-		evs = append(evs, *ev)
+		sc.lines++
+		for _, n := range names {
+			if ev.Container.Name == n {
+				sc.byName[n]++
+				if each != nil {
+					each(ev)
+				}
+			}
+		}
 		return nil
 	})
 	if err != nil {
 		t.Fatalf("reading trace %s: %v", path, err)
 	}
-	return evs, warns
+	sc.warnings = warns
+	return sc
+}
+
+// validateTrace checks the lines of a trace file against the events
+// schema: every line of the tests' own containers, and a sample of the rest.
+func validateTrace(t *testing.T, path string) {
+	t.Helper()
+	s := schematest.Load(t, schematest.Events)
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 1<<20)
+	n, bad := 0, 0
+	for {
+		line, err := br.ReadBytes('\n')
+		if len(line) > 0 && line[len(line)-1] == '\n' {
+			n++
+			if bytes.Contains(line, []byte(`"name":"ctrace-e2e-`)) || n%50 == 1 {
+				if err := s.Validate(line); err != nil {
+					if bad++; bad <= 5 {
+						t.Errorf("%s line %d: %v\n%s", path, n, err, clip(string(line), 300))
+					}
+				}
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// follow waits (with a deadline) until pred holds for an event of the
+// container name in the growing trace at path, reading each line once.
+func follow(t *testing.T, path, name, what string, pred func(*tracefile.Event) bool) {
+	t.Helper()
+	deadline := time.Now().Add(eventDeadline)
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	var f *os.File
+	defer func() {
+		if f != nil {
+			f.Close()
+		}
+	}()
+	var br *bufio.Reader
+	var partial []byte
+	needle := []byte(`"name":"` + name + `"`)
+	for {
+		if f == nil {
+			if ff, err := os.Open(path); err == nil {
+				f, br = ff, bufio.NewReaderSize(ff, 1<<20)
+			}
+		}
+		for br != nil {
+			chunk, err := br.ReadBytes('\n')
+			partial = append(partial, chunk...)
+			if err != nil { // the end for now: keep a partial line for later
+				break
+			}
+			line := partial
+			partial = nil
+			if !bytes.Contains(line, needle) {
+				continue
+			}
+			var ev tracefile.Event
+			if err := tracefile.NewReader(bytes.NewReader(line)).Next(&ev); err != nil {
+				t.Fatalf("%s: %v: %s", path, err, clip(string(line), 300))
+			}
+			if ev.Container.Name == name && pred(&ev) {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s in %s", eventDeadline, what, path)
+		}
+		<-tick.C
+	}
 }
 
 // errorEntry is one line of the errors file.
@@ -84,45 +184,6 @@ func readErrors(t *testing.T, path string) []errorEntry {
 	return out
 }
 
-// waitFile polls (with a deadline) until pred holds for the trace at path.
-func waitFile(t *testing.T, path, what string, pred func([]tracefile.Event) bool) []tracefile.Event {
-	t.Helper()
-	deadline := time.Now().Add(eventDeadline)
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		if _, err := os.Stat(path); err == nil {
-			evs, _ := readTrace(t, path)
-			if pred(evs) {
-				return evs
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s in %s", eventDeadline, what, path)
-		}
-		<-tick.C
-	}
-}
-
-func mine(evs []tracefile.Event, name string) []tracefile.Event {
-	var out []tracefile.Event
-	for _, e := range evs {
-		if e.Container.Name == name {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
-func anyFile(evs []tracefile.Event, name string, pred func(*tracefile.Event) bool) bool {
-	for i := range evs {
-		if evs[i].Container.Name == name && pred(&evs[i]) {
-			return true
-		}
-	}
-	return false
-}
-
 // TestEventsFile: events-path in a directory that does not exist yet is
 // created (0700/0600), filled in whole lines that match the schema, appended
 // to by the next run (never truncated), replaced with --overwrite, and a
@@ -136,16 +197,15 @@ func TestEventsFile(t *testing.T) {
 	errorsPath := filepath.Join(dir, "errs", "errors.json")
 	env := privateConfig(t, map[string]string{"output-format": "json", "events-path": events, "errors-path": errorsPath})
 
+	// Only the events the checks need, to keep the file small on a busy machine.
 	run := func(args ...string) (string, StopResult, *Ctrace) {
-		c := startCtraceOpts(t, ctraceOpts{json: true, env: []string{env}}, args...)
+		c := startCtraceOpts(t, ctraceOpts{json: true, env: []string{env}}, append([]string{"--event", "openat,execve"}, args...)...)
 		name := containerName(t)
 		runContainer(t, name, "cat", "/etc/hostname")
 		waitContainerExit(t, name, dockerDeadline)
-		waitFile(t, events, "an openat of /etc/hostname from "+name, func(evs []tracefile.Event) bool {
-			return anyFile(evs, name, func(e *tracefile.Event) bool {
-				fn, _ := e.ArgString("filename")
-				return e.Event == "openat" && fn == "/etc/hostname"
-			})
+		follow(t, events, name, "an openat of /etc/hostname", func(e *tracefile.Event) bool {
+			fn, _ := e.ArgString("filename")
+			return e.Event == "openat" && fn == "/etc/hostname"
 		})
 		return name, c.Stop(t), c
 	}
@@ -159,22 +219,31 @@ func TestEventsFile(t *testing.T) {
 			t.Errorf("%s: mode %v (%v), want %v", p, st.Mode().Perm(), err, want)
 		}
 	}
-	data, _ := os.ReadFile(events)
-	if len(data) == 0 || data[len(data)-1] != '\n' {
+	if st, err := os.Stat(events); err != nil || st.Size() == 0 {
+		t.Fatalf("events file empty: %v", err)
+	}
+	end := make([]byte, 1)
+	if f, err := os.Open(events); err == nil {
+		st, _ := f.Stat()
+		f.ReadAt(end, st.Size()-1)
+		f.Close()
+	}
+	if end[0] != '\n' {
 		t.Fatalf("events file does not end with a newline after a clean stop")
 	}
-	n1 := schematest.Load(t, schematest.Events).ValidateLines(t, events, data, 10)
-	if int64(n1) != r1.Events {
-		t.Errorf("summary says %d events, the file has %d lines", r1.Events, n1)
+	validateTrace(t, events)
+	s1 := scanTrace(t, events, []string{name1}, nil)
+	if s1.lines != r1.Events || len(s1.warnings) != 0 {
+		t.Errorf("summary says %d events, the file has %d (warnings %v)", r1.Events, s1.lines, s1.warnings)
 	}
 	readErrors(t, errorsPath)
 
 	// The next run appends; --overwrite replaces.
 	name2, r2, _ := run()
-	evs, warns := readTrace(t, events)
-	if len(warns) != 0 || int64(len(evs)) != int64(n1)+r2.Events || len(mine(evs, name1)) == 0 || len(mine(evs, name2)) == 0 {
-		t.Errorf("after a second run: %d events (want %d + %d), warnings %v, first run's kept: %v",
-			len(evs), n1, r2.Events, warns, len(mine(evs, name1)) > 0)
+	s2 := scanTrace(t, events, []string{name1, name2}, nil)
+	if len(s2.warnings) != 0 || s2.lines != s1.lines+r2.Events || s2.byName[name1] == 0 || s2.byName[name2] == 0 {
+		t.Errorf("after a second run: %d events (want %d + %d), warnings %v, events of the runs' containers %v",
+			s2.lines, s1.lines, r2.Events, s2.warnings, s2.byName)
 	}
 
 	// A run killed mid-line leaves a partial last line: the next run cuts it.
@@ -184,14 +253,13 @@ func TestEventsFile(t *testing.T) {
 	}
 	f.WriteString(`{"timestamp":"2026-01-01T00:00:00Z","event":"ope`)
 	f.Close()
-	if _, warns := readTrace(t, events); len(warns) != 1 {
-		t.Fatalf("reader warnings on a partial last line: %v", warns)
+	if sc := scanTrace(t, events, nil, nil); len(sc.warnings) != 1 || sc.lines != s2.lines {
+		t.Fatalf("reader on a partial last line: %d events, warnings %v", sc.lines, sc.warnings)
 	}
-	before := len(evs)
 	_, r3, c3 := run()
-	evs, warns = readTrace(t, events)
-	if len(warns) != 0 || int64(len(evs)) != int64(before)+r3.Events {
-		t.Errorf("after a run following a partial line: %d events (want %d + %d), warnings %v", len(evs), before, r3.Events, warns)
+	s3 := scanTrace(t, events, nil, nil)
+	if len(s3.warnings) != 0 || s3.lines != s2.lines+r3.Events {
+		t.Errorf("after a run following a partial line: %d events (want %d + %d), warnings %v", s3.lines, s2.lines, r3.Events, s3.warnings)
 	}
 	cut := false
 	for _, e := range readErrors(t, errorsPath) {
@@ -207,9 +275,8 @@ func TestEventsFile(t *testing.T) {
 
 	// --overwrite starts afresh.
 	_, r4, _ := run("--overwrite")
-	evs, _ = readTrace(t, events)
-	if int64(len(evs)) != r4.Events {
-		t.Errorf("--overwrite: the file has %d events, the run wrote %d", len(evs), r4.Events)
+	if s4 := scanTrace(t, events, nil, nil); s4.lines != r4.Events {
+		t.Errorf("--overwrite: the file has %d events, the run wrote %d", s4.lines, r4.Events)
 	}
 }
 
@@ -219,7 +286,7 @@ func TestStatusLine(t *testing.T) {
 	requireEnv(t)
 	env := privateConfig(t, map[string]string{"output-format": "json", "events-path": filepath.Join(t.TempDir(), "events.json")})
 	statusRe := regexp.MustCompile(`^ctrace: status: \d+:\d\d:\d\d  written [\d,]+ \([\d,]+/s\)  lost [\d,]+  containers \d+  file [\d.]+ (B|KiB|MiB|GiB)$`)
-	c := startCtraceOpts(t, ctraceOpts{json: true, env: []string{env}})
+	c := startCtraceOpts(t, ctraceOpts{json: true, env: []string{env}}, "--event", "openat")
 	c.waitUntil(t, 30*time.Second, "a status line on stderr", func() bool {
 		_, _, stderr, _ := c.snapshot()
 		for _, l := range stderr {
@@ -231,7 +298,7 @@ func TestStatusLine(t *testing.T) {
 	})
 	c.Stop(t)
 
-	q := startCtraceOpts(t, ctraceOpts{json: true, env: []string{env}}, "--quiet")
+	q := startCtraceOpts(t, ctraceOpts{json: true, env: []string{env}}, "--quiet", "--event", "openat")
 	// A container that runs longer than a status period keeps ctrace
 	// running long enough to print one, were it not quiet.
 	name := containerName(t)
@@ -460,14 +527,12 @@ func TestReportMatchesTrace(t *testing.T) {
 		`echo x | nc 127.0.0.1 9 2>/dev/null; stat /tmp >/dev/null; mkdir /tmp/d; touch /tmp/d/f; rm /tmp/d/f; true`
 	runContainer(t, name, "sh", "-c", script)
 	waitContainerExit(t, name, dockerDeadline)
-	waitFile(t, events, "the exit of "+name, func(evs []tracefile.Event) bool {
-		n := 0
-		for _, e := range evs {
-			if e.Container.Name == name && e.Event == "exit_group" {
-				n++
-			}
+	exits := 0
+	follow(t, events, name, "7 exits", func(e *tracefile.Event) bool {
+		if e.Event == "exit_group" {
+			exits++
 		}
-		return n >= 7 // sh, cat, cat, ls, echo|nc (nc), stat, mkdir, touch, rm: at least the children
+		return exits >= 7 // sh, cat, cat, ls, nc, stat, mkdir, touch, rm: at least the children
 	})
 	c.Stop(t)
 
@@ -514,10 +579,12 @@ func TestReportMatchesTrace(t *testing.T) {
 	}
 
 	// The test's own count, from the raw JSON lines.
-	data, err := os.ReadFile(events)
+	tf, err := os.Open(events)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer tf.Close()
+	lines := bufio.NewReaderSize(tf, 1<<20)
 	type raw struct {
 		Event     string                     `json:"event"`
 		Syscall   bool                       `json:"syscall"`
@@ -529,12 +596,23 @@ func TestReportMatchesTrace(t *testing.T) {
 	var total int64
 	events1, failed := int64(0), int64(0)
 	sys, errnos, files, progs, peers := map[string]int64{}, map[string]int64{}, map[string]int64{}, map[string]int64{}, map[string]int64{}
-	for _, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
+	needle := []byte(`"name":"` + name + `"`)
+	for {
+		line, err := lines.ReadBytes('\n')
+		if err != nil {
+			if len(bytes.TrimSpace(line)) != 0 {
+				t.Fatalf("the trace ends with a partial line after a clean stop: %q", clip(string(line), 200))
+			}
+			break
+		}
+		total++
+		if !bytes.Contains(line, needle) {
+			continue // another container's: only counted
+		}
 		var e raw
 		if err := json.Unmarshal(line, &e); err != nil {
 			t.Fatalf("trace line %s: %v", line, err)
 		}
-		total++
 		if e.Container.Name != name {
 			continue
 		}
@@ -947,17 +1025,25 @@ func TestTableOnTerminal(t *testing.T) {
 		runContainer(t, name, "cat", "/etc/hostname", long)
 		waitContainerExit(t, name, dockerDeadline)
 
-		// Read the terminal until the long openat has been shown.
-		lines := make(chan string, 1024)
+		// Read the terminal until the long openat has been shown. The reader
+		// drains the terminal to the end (other containers print too), so
+		// ctrace never blocks on it; it hands on only this container's lines.
+		colourRe := regexp.MustCompile("\x1b\\[[0-9;]*m")
+		lines := make(chan string, 4096)
 		go func() {
 			br := bufio.NewReader(master)
 			for {
 				l, err := br.ReadString('\n')
 				if err != nil {
-					close(lines)
 					return
 				}
-				lines <- strings.TrimRight(l, "\r\n")
+				l = strings.TrimRight(l, "\r\n")
+				if strings.Contains(colourRe.ReplaceAllString(l, ""), name) {
+					select {
+					case lines <- l:
+					default:
+					}
+				}
 			}
 		}()
 		deadline := time.After(eventDeadline)
@@ -965,17 +1051,12 @@ func TestTableOnTerminal(t *testing.T) {
 	wait:
 		for {
 			select {
-			case l, ok := <-lines:
-				if !ok {
+			case l := <-lines:
+				mineLines = append(mineLines, l)
+				// cat's failed openat of the long name (too long to show whole)
+				plain := colourRe.ReplaceAllString(l, "")
+				if strings.Contains(plain, " cat ") && strings.Contains(plain, "openat") && strings.Contains(plain, "ENOENT") {
 					break wait
-				}
-				if strings.Contains(l, name[:15]) || strings.Contains(l, "ctrace-e2e-tableon") {
-					mineLines = append(mineLines, l)
-					// cat's failed openat of the long name (too long to show whole)
-					plain := regexp.MustCompile("\x1b\\[[0-9;]*m").ReplaceAllString(l, "")
-					if strings.Contains(plain, " cat ") && strings.Contains(plain, "openat") && strings.Contains(plain, "ENOENT") {
-						break wait
-					}
 				}
 			case <-deadline:
 				t.Fatalf("no failed openat of %s… by cat on the terminal within %v; saw %q", long[:10], eventDeadline, tail(mineLines, 5))
