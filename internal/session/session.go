@@ -29,7 +29,7 @@ type Config struct {
 	Hierarchy  containers.Hierarchy
 	Filter     *filter.Filter
 	Printer    output.Printer
-	TracerOpts tracer.Options // Cgroups and Syscalls are filled in by Run
+	TracerOpts tracer.Options // Cgroups and Syscalls are filled in by Run; its Logf, when nil, is Logf
 	Logf       func(format string, args ...any)
 	OnReady    func(Ready)           // called once the probes are attached (optional)
 	Capture    events.CaptureOptions // optional kernel-side capture (buffers)
