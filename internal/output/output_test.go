@@ -424,3 +424,44 @@ func TestJSONMatchesSchema(t *testing.T) {
 		}
 	}
 }
+
+// lineRecorder records the sizes of the writes it gets and whether each
+// ended a line.
+type lineRecorder struct{ partial int }
+
+func (l *lineRecorder) Write(p []byte) (int, error) {
+	if len(p) > 0 && p[len(p)-1] != '\n' {
+		l.partial++
+	}
+	return len(p), nil
+}
+
+// TestWholeLineFlushes: the printers hand the file only whole lines, even
+// when their buffer fills mid-stream, so a crash leaves at most one partial
+// line (issue 10, files).
+func TestWholeLineFlushes(t *testing.T) {
+	d := events.NewDecoder(events.NewCatalog(syscalls.X86_64), 0)
+	for _, f := range Formats {
+		rec := &lineRecorder{}
+		bw := bufio.NewWriterSize(rec, 700) // a few lines: fills often
+		var p Printer = NewJSON(bw)
+		if f == FormatTable {
+			p = NewTable(bw)
+		}
+		var ev events.Event
+		for range 50 {
+			for _, raw := range goldenRecords() {
+				if err := d.Decode(raw, &ev); err != nil {
+					t.Fatal(err)
+				}
+				if err := p.Write(&ev, testContainer); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		p.Flush()
+		if rec.partial != 0 {
+			t.Errorf("%s: %d writes ended mid-line", f, rec.partial)
+		}
+	}
+}

@@ -1083,3 +1083,47 @@ func TestTableOnTerminal(t *testing.T) {
 		}
 	}
 }
+
+// TestSigkillLeavesReadableFile: ctrace killed with SIGKILL while writing
+// leaves a trace that reads to its end with at most one partial last line
+// (skipped with a warning), and the next run appends after whole lines only.
+func TestSigkillLeavesReadableFile(t *testing.T) {
+	requireEnv(t)
+	dir := t.TempDir()
+	events := filepath.Join(dir, "events.json")
+	env := privateConfig(t, map[string]string{"output-format": "json", "events-path": events, "errors-path": filepath.Join(dir, "errors.json")})
+	c := startCtraceOpts(t, ctraceOpts{json: true, env: []string{env}, exitsOnItsOwn: true}, "--quiet")
+	name := containerName(t)
+	runContainer(t, name, "sh", "-c", "while true; do cat /etc/hostname /etc/passwd >/dev/null; done")
+	follow(t, events, name, "events of the busy container", func(*tracefile.Event) bool { return true })
+	// Let it write for a while (the file grows), then kill it mid-stream.
+	deadline := time.Now().Add(eventDeadline)
+	for {
+		st, err := os.Stat(events)
+		if err == nil && st.Size() > 4<<20 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the events file did not reach 4 MiB within %v", eventDeadline)
+		}
+		time.Sleep(50 * time.Millisecond) // polling the file's size, bounded by the deadline
+	}
+	if err := c.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	c.Stop(t)
+	sc := scanTrace(t, events, []string{name}, nil)
+	if len(sc.warnings) > 1 || sc.byName[name] == 0 {
+		t.Fatalf("after SIGKILL: %d events (%d of %s), warnings %v; want at most one partial last line", sc.lines, sc.byName[name], name, sc.warnings)
+	}
+	t.Logf("after SIGKILL: %d whole lines, %d partial", sc.lines, len(sc.warnings))
+	c2 := startCtraceOpts(t, ctraceOpts{json: true, env: []string{env}}, "--quiet", "--event", "openat")
+	name2 := containerName(t)
+	runContainer(t, name2, "cat", "/etc/hostname")
+	follow(t, events, name2, "an openat", func(e *tracefile.Event) bool { return e.Event == "openat" })
+	r := c2.Stop(t)
+	sc2 := scanTrace(t, events, nil, nil)
+	if len(sc2.warnings) != 0 || sc2.lines != sc.lines+r.Events {
+		t.Errorf("after the next run: %d events (want %d + %d), warnings %v", sc2.lines, sc.lines, r.Events, sc2.warnings)
+	}
+}
