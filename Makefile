@@ -89,6 +89,7 @@ fuzz:
 	$(GO) test ./internal/recording/ -run '^$$' -fuzz FuzzFromTrace -fuzztime 30s
 	$(GO) test ./internal/recording/ -run '^$$' -fuzz FuzzParse -fuzztime 30s
 	$(GO) test ./internal/seccomp/ -run '^$$' -fuzz FuzzParseProfile -fuzztime 30s
+	$(GO) test ./internal/tracefile/ -run '^$$' -fuzz FuzzDecodeEvent -fuzztime 30s
 
 clean:
 	rm -rf dist bench/out

@@ -8,10 +8,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/ctrace-dev/ctrace/internal/interrupt" // its init catches SIGINT/SIGTERM first thing
 )
 
 // version is set at build time (-X main.version=...).
@@ -24,7 +24,7 @@ func main() {
 // run executes the CLI and returns the exit code. Every error is printed as
 // one line; there are no stack traces.
 func run(args []string, stdout, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interrupt.Context(context.Background())
 	defer stop()
 	root := newRootCmd(stdout, stderr)
 	root.SetArgs(args)
@@ -56,7 +56,7 @@ profiles and capability sets (ctrace seccomp).`,
 	root.CompletionOptions.HiddenDefaultCmd = true
 	env := newEnv(stdout, stderr)
 	lsCmd := newLsCmd(env)
-	root.AddCommand(newTraceCmd(env, newLsCmd(env)), lsCmd, newListCmd(env), newConfigCmd(env))
+	root.AddCommand(newTraceCmd(env, newLsCmd(env)), lsCmd, newListCmd(env), newConfigCmd(env), newReportCmd(env))
 	root.AddCommand(newSeccompCmd(env))
 	root.AddCommand(newNetCmd(env), newVersionCmd(env))
 	return root

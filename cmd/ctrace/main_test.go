@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,6 +26,10 @@ func ctrace(t *testing.T, config string, args ...string) (code int, stdout, stde
 func TestBadInputOneLineErrors(t *testing.T) {
 	badConfig := filepath.Join(t.TempDir(), "bad.json")
 	os.WriteFile(badConfig, []byte("{output-format"), 0o600)
+	tableTrace := filepath.Join(t.TempDir(), "table.txt")
+	os.WriteFile(tableTrace, []byte(tableHeaderForTest+"12:00:00.000000 web cat 1 1 openat () = 3\n"), 0o600)
+	badTrace := filepath.Join(t.TempDir(), "bad.json")
+	os.WriteFile(badTrace, []byte(`{"event":"x","container":{},"process":{},"args":{}}`+"\n{oops\n"+`{"event":"y"}`+"\n"), 0o600)
 	cases := []struct {
 		config string
 		args   []string
@@ -34,6 +39,13 @@ func TestBadInputOneLineErrors(t *testing.T) {
 		{"", []string{"trace", "--set", "nosuch"}, "unknown event set"},
 		{"", []string{"trace", "--output-format", "xml"}, "unknown output format"},
 		{"", []string{"trace", "--buffer-size", "3"}, "power of two"},
+		{"", []string{"trace", "--buffer-size", "4096"}, "between 1 and 2048"},
+		{"", []string{"trace", "--buffer-size", "0"}, "between 1 and 2048"},
+		{"", []string{"trace", "--event", ""}, "--event: empty name"},
+		{"", []string{"trace", "--event", "openat,"}, "--event: empty name"},
+		{"", []string{"trace", "--comm", ""}, "--comm: empty name"},
+		{"", []string{"trace", "--exclude-comm", " "}, "--exclude-comm: empty name"},
+		{"", []string{"trace", "--set", ""}, "--set: empty name"},
 		{"", []string{"trace", "--capture-data", "9999"}, "between 0 and 256"},
 		{"", []string{"trace", "extra-arg"}, "unknown command"},
 		{"", []string{"trace", "--cgroup", "v3"}, "use auto, v1 or v2"},
@@ -43,6 +55,12 @@ func TestBadInputOneLineErrors(t *testing.T) {
 		{badConfig, []string{"config", "--list"}, "is malformed"},
 		{"", []string{"list", "--set", "nosuch"}, "unknown event set"},
 		{"", []string{"nosuchcommand"}, "unknown command"},
+		{"", []string{"report"}, "accepts 1 arg"},
+		{"", []string{"report", "/nonexistent/events.json"}, "no such file"},
+		{"", []string{"report", "--top", "-1", "x"}, "--top -1"},
+		{"", []string{"report", "-o", "xml", "x"}, "unknown output format"},
+		{"", []string{"report", tableTrace}, "table-format trace"},
+		{"", []string{"report", badTrace}, "line 2: not a ctrace JSON event"},
 	}
 	for _, c := range cases {
 		code, stdout, stderr := ctrace(t, c.config, c.args...)
@@ -93,5 +111,35 @@ func TestListSet(t *testing.T) {
 	code, stdout, _ := ctrace(t, "", "list", "--set", "net")
 	if code != 0 || !strings.Contains(stdout, "connect") || strings.Contains(stdout, "openat ") {
 		t.Errorf("list --set net:\n%s", stdout)
+	}
+}
+
+const tableHeaderForTest = "TIME            CONTAINER        COMM             PID     TID     EVENT                ARGS => RETVAL\n"
+
+// TestReportCommand: a trace with a partial last line is reported, with a
+// warning on stderr; JSON output is JSON.
+func TestReportCommand(t *testing.T) {
+	trace := filepath.Join(t.TempDir(), "events.json")
+	line := `{"timestamp":"2026-01-01T00:00:00Z","event":"openat","syscall":true,"container":{"id":"` + strings.Repeat("a", 64) +
+		`","name":"web","image":"i","runtime":"docker"},"process":{"pid":1,"tid":1,"ppid":0,"comm":"cat","uid":0,"gid":0},"args":{"dfd":-100,"filename":"/etc/hostname","flags":"O_RDONLY","mode":"000"},"retval":3}`
+	os.WriteFile(trace, []byte(line+"\n"+line+"\n"+line[:40]), 0o600)
+	code, stdout, stderr := ctrace(t, "", "report", trace)
+	if code != 0 || !strings.Contains(stdout, "CONTAINER web") || !strings.Contains(stdout, "/etc/hostname") {
+		t.Errorf("report: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stderr, "warning: "+trace+": line 3: partial last line") {
+		t.Errorf("no warning about the partial line: %q", stderr)
+	}
+	code, stdout, _ = ctrace(t, "", "report", "-o", "json", trace)
+	var rep struct {
+		Events     int `json:"events"`
+		Containers []struct {
+			Syscalls []struct {
+				Count int `json:"count"`
+			} `json:"syscalls"`
+		} `json:"containers"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil || code != 0 || rep.Events != 2 || rep.Containers[0].Syscalls[0].Count != 2 {
+		t.Errorf("report -o json: %v %+v\n%s", err, rep, stdout)
 	}
 }

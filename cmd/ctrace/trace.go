@@ -1,34 +1,49 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"runtime/pprof"
+	"sort"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ctrace-dev/ctrace/internal/containers"
+	"github.com/ctrace-dev/ctrace/internal/diag"
 	"github.com/ctrace-dev/ctrace/internal/events"
 	"github.com/ctrace-dev/ctrace/internal/filter"
 	"github.com/ctrace-dev/ctrace/internal/output"
 	"github.com/ctrace-dev/ctrace/internal/session"
+	"github.com/ctrace-dev/ctrace/internal/status"
+	"github.com/ctrace-dev/ctrace/internal/tracefile"
 	"github.com/ctrace-dev/ctrace/internal/tracer"
 )
 
 type traceFlags struct {
-	format       string
-	filter       filter.Spec
+	// What to trace.
+	filter      filter.Spec
+	dataBytes   int
+	aggregate   time.Duration // file events (issue 9)
+	udpInterval time.Duration // network events (issue 9)
+	// How: kernel buffer, cgroup hierarchy, runtime API sockets.
 	bufferMiB    int
-	dataBytes    int
-	cpuProfile   string
 	cgroup       string
 	runtimeFlags runtimeFlags
-	// File and network events (issue 9).
-	aggregate   time.Duration
-	udpInterval time.Duration
+	// Where the output goes.
+	format    string
+	overwrite bool
+	quiet     bool
+	// For performance reports (hidden).
+	cpuProfile string
 }
+
+// maxBufferMiB is the largest ring buffer the kernel takes (its size is a
+// 32-bit power of two).
+const maxBufferMiB = 2048
 
 func newTraceCmd(e *env, ls *cobra.Command) *cobra.Command {
 	var f traceFlags
@@ -38,8 +53,12 @@ func newTraceCmd(e *env, ls *cobra.Command) *cobra.Command {
 		Long: `Trace every container on this host — those already running and those started
 later, from their first syscall. Prints one line (table) or one JSON object
 (--output-format json) per event to standard output, or to the events-path of
-'ctrace config'. Prints "ready" on standard error once tracing, and a summary
-(events written, events lost) when stopped with SIGINT or SIGTERM.`,
+'ctrace config' (appended to; --overwrite replaces it). Prints "ready" on
+standard error once tracing, a live status while events go to a file (not
+with --quiet), and a summary (events written, events lost) when stopped with
+SIGINT or SIGTERM. ctrace's own errors and notices (lost events, runtime API
+failures, skipped hooks) go to errors-path as JSON lines, or to standard
+error when it is not set (docs/errors.md).`,
 		Example: `  sudo ctrace trace
   sudo ctrace trace --output-format json
   sudo ctrace trace --event openat,execve
@@ -51,22 +70,27 @@ later, from their first syscall. Prints one line (table) or one JSON object
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&f.format, "output-format", "o", "", "output format: table or json (default: config output-format, else table)")
+	// What to trace.
 	fl.StringSliceVarP(&f.filter.Events, "event", "e", nil, "trace only these events (repeat or comma-separate)")
 	fl.StringSliceVar(&f.filter.ExcludeEvents, "exclude-event", nil, "do not trace these events")
 	fl.StringSliceVarP(&f.filter.Sets, "set", "s", nil, "trace only events of these sets (see 'ctrace list')")
 	fl.StringSliceVar(&f.filter.ExcludeSets, "exclude-set", nil, "do not trace events of these sets")
 	fl.StringSliceVarP(&f.filter.Comms, "comm", "c", nil, "trace only processes with these names")
 	fl.StringSliceVar(&f.filter.ExcludeComms, "exclude-comm", nil, "do not trace processes with these names")
-	fl.IntVar(&f.bufferMiB, "buffer-size", 64, "kernel ring buffer size in MiB (a power of two)")
 	fl.IntVar(&f.dataBytes, "capture-data", 0, "capture up to N bytes (max 256) of read/write/send/recv data buffers; off by default: data may be secret")
-	addRuntimeFlags(fl, &f.runtimeFlags)
-	fl.StringVar(&f.cgroup, "cgroup", "auto", "cgroup hierarchy that identifies containers: auto (v2 when mounted), v2, or v1 (hybrid hosts whose runtime leaves the unified tree empty)")
-	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a Go CPU profile of ctrace itself to this file (for performance reports)")
-	fl.MarkHidden("cpuprofile")
-	// File and network events (issue 9).
 	fl.DurationVar(&f.aggregate, "aggregate", 0, "fold repeated reads/writes of one file by one thread within this time into one file_read/file_write event with counts (e.g. 1s; file set)")
 	fl.DurationVar(&f.udpInterval, "udp-interval", 10*time.Second, "report each UDP peer of a process at most once per interval (udp_send, udp_recv)")
+	// How: kernel buffer, cgroup hierarchy, runtime API sockets.
+	fl.IntVar(&f.bufferMiB, "buffer-size", 64, fmt.Sprintf("kernel ring buffer size in MiB (a power of two, 1 to %d)", maxBufferMiB))
+	fl.StringVar(&f.cgroup, "cgroup", "auto", "cgroup hierarchy that identifies containers: auto (v2 when mounted), v2, or v1 (hybrid hosts whose runtime leaves the unified tree empty)")
+	addRuntimeFlags(fl, &f.runtimeFlags)
+	// Where the output goes.
+	fl.StringVarP(&f.format, "output-format", "o", "", "output format: table or json (default: config output-format, else table)")
+	fl.BoolVar(&f.overwrite, "overwrite", false, "replace the events-path file instead of appending to it")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no live status on standard error while events go to a file")
+	// For performance reports.
+	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a Go CPU profile of ctrace itself to this file (for performance reports)")
+	fl.MarkHidden("cpuprofile")
 	registerCompletions(cmd, e)
 	cmd.AddCommand(ls)
 	return cmd
@@ -120,12 +144,15 @@ func runTrace(cmd *cobra.Command, e *env, f traceFlags) error {
 	if err != nil {
 		return err
 	}
+	if err := checkNames(cmd, f.filter); err != nil {
+		return err
+	}
 	flt, err := filter.New(cat, f.filter)
 	if err != nil {
 		return err
 	}
-	if f.bufferMiB <= 0 || f.bufferMiB&(f.bufferMiB-1) != 0 {
-		return fmt.Errorf("--buffer-size %d: must be a power of two (MiB)", f.bufferMiB)
+	if f.bufferMiB <= 0 || f.bufferMiB > maxBufferMiB || f.bufferMiB&(f.bufferMiB-1) != 0 {
+		return fmt.Errorf("--buffer-size %d: must be a power of two between 1 and %d (MiB)", f.bufferMiB, maxBufferMiB)
 	}
 	cgroupVersion, ok := map[string]int{"auto": 0, "v1": 1, "v2": 2}[f.cgroup]
 	if !ok {
@@ -140,24 +167,12 @@ func runTrace(cmd *cobra.Command, e *env, f traceFlags) error {
 	if os.Geteuid() != 0 {
 		return fmt.Errorf("tracing needs CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN (to read other processes' cgroups): run as root (sudo ctrace trace)")
 	}
-	out := e.stdout
-	if cfg.EventsPath != "" {
-		file, err := openOutput(cfg.EventsPath)
-		if err != nil {
-			return err
-		}
-		defer file.Close()
-		out = file
+	sinks, err := openSinks(e, cfg, f.overwrite, f.quiet)
+	if err != nil {
+		return err
 	}
-	logf := e.logf
-	if cfg.ErrorsPath != "" {
-		file, err := openOutput(cfg.ErrorsPath)
-		if err != nil {
-			return err
-		}
-		defer file.Close()
-		logf = func(format string, args ...any) { fmt.Fprintf(file, format+"\n", args...) }
-	}
+	defer sinks.Close()
+	say := func(format string, args ...any) { fmt.Fprintf(sinks.stderr, "ctrace: "+format+"\n", args...) }
 	if f.cpuProfile != "" {
 		pf, err := os.Create(f.cpuProfile)
 		if err != nil {
@@ -175,60 +190,140 @@ func runTrace(cmd *cobra.Command, e *env, f traceFlags) error {
 	}
 	opts := tracer.DefaultOptions()
 	opts.RingBufferBytes = f.bufferMiB << 20
-	rts := openRuntimes(cmd.Context(), f.runtimeFlags.specs(cfg), false, logf)
+	opts.Logf = sinks.diag.Logf(diag.KindHookSkipped)
+	runtimeLog := sinks.diag.Logf(diag.KindRuntimeAPI)
+	rts := openRuntimes(cmd.Context(), f.runtimeFlags.specs(cfg), false, runtimeLog)
 	defer rts.Close()
-	coll := containers.NewCollection(rts.list(), logf)
+	var collOpts []containers.Option
+	if cfg.ErrorsPath != "" {
+		// Each container left with its id only gets an entry naming it in
+		// the errors file; standard error keeps one line per runtime.
+		collOpts = append(collOpts, containers.WithReport(func(c containers.Info, msg string) {
+			sinks.diag.Write(diag.Entry{Kind: diag.KindRuntimeAPI, Message: msg,
+				Container: &diag.Container{ID: c.ID, Name: c.Name, Image: c.Image, Runtime: c.Runtime}})
+		}))
+	}
+	coll := containers.NewCollection(rts.list(), runtimeLog, collOpts...)
 	defer coll.Close()
 	coll.Watch() // names containers from the runtimes' event streams
-	sum, err := session.Run(cmd.Context(), session.Config{
-		Catalog:    cat,
-		Containers: coll,
-		Hierarchy:  h,
-		Filter:     flt,
-		Printer:    output.New(fmtv, out),
-		TracerOpts: opts,
-		Capture:    events.CaptureOptions{BufferBytes: f.dataBytes},
-		NetFile:    netFileConfig(f, rts.list()),
-		Logf:       logf,
-		OnReady: func(r session.Ready) {
-			skipped := ""
-			if len(r.Skipped) > 0 {
-				var names []string
-				for n := range r.Skipped {
-					names = append(names, n)
-				}
-				skipped = fmt.Sprintf(" (optional hooks unavailable: %s)", strings.Join(names, ", "))
-			}
-			if r.FileSource != "" {
-				skipped += "; " + r.FileSource
-			}
-			e.logf("ready: tracing %d running containers and any started from now on, cgroup v%d%s; Ctrl-C to stop", r.Containers, h.Version, skipped)
-		},
-	})
-	if err != nil {
-		return err
+	ctx, stop := context.WithCancel(cmd.Context())
+	defer stop()
+	// A write error (disk full) stops the trace, not the program: the
+	// summary still says what was written and what was not.
+	guard := &output.Guard{P: output.NewTerminal(fmtv, sinks.events, sinks.term), OnError: func(error) { stop() }}
+	losses := diag.NewLosses(sinks.diag)
+	reportLosses := func(sum session.Summary) {
+		losses.Update(diag.CauseRingBuffer, sum.Kernel.LostRingbuf)
+		losses.Update(diag.CausePending, sum.Kernel.LostPending)
+		losses.Update(diag.CauseExecArgs, sum.Kernel.LostExec)
+		losses.Update(diag.CauseUndecodable, sum.DecodeErrors)
 	}
-	e.logf("events: %d, lost: %d (ring buffer full: %d, in-flight syscall table full: %d, exec arguments: %d, undecodable: %d); filtered out: %d",
-		sum.Events, sum.Lost(), sum.Kernel.LostRingbuf, sum.Kernel.LostPending, sum.Kernel.LostExec, sum.DecodeErrors, sum.Filtered)
+	started := time.Now()
+	var sum session.Summary
+	if ctx.Err() == nil { // a signal during start-up: nothing to trace
+		sum, err = session.Run(ctx, session.Config{
+			Catalog:    cat,
+			Containers: coll,
+			Hierarchy:  h,
+			Filter:     flt,
+			Printer:    guard,
+			TracerOpts: opts,
+			Capture:    events.CaptureOptions{BufferBytes: f.dataBytes},
+			NetFile:    netFileConfig(f, rts.list()),
+			Logf:       sinks.diag.Logf(diag.KindDecode),
+			OnReady: func(r session.Ready) {
+				if ctx.Err() != nil {
+					return // stopped while starting: not tracing
+				}
+				skipped := ""
+				if len(r.Skipped) > 0 {
+					var names []string
+					for n := range r.Skipped {
+						names = append(names, n)
+					}
+					sort.Strings(names)
+					skipped = fmt.Sprintf(" (optional hooks unavailable: %s)", strings.Join(names, ", "))
+				}
+				if r.FileSource != "" {
+					skipped += "; " + r.FileSource
+				}
+				say("ready: tracing %d running containers and any started from now on, cgroup v%d%s; Ctrl-C to stop", r.Containers, h.Version, skipped)
+			},
+			Progress: func(s session.Summary) {
+				reportLosses(s)
+				if sinks.status != nil {
+					sinks.status.Update(status.Snapshot{Elapsed: time.Since(started), Written: uint64(eventLines(sinks.events, fmtv)),
+						Lost: s.Lost(), Containers: coll.Count(), FileBytes: sinks.fileSize()})
+				}
+			},
+		})
+		if err != nil {
+			sinks.diag.Report(diag.KindProbe, nil, "%v", err)
+			return explainTraceError(err, f.bufferMiB)
+		}
+	}
+	if guard.Err == nil {
+		if err := guard.P.Flush(); err != nil { // the session flushed; this catches a late failure
+			guard.Fail(err)
+		}
+	}
+	reportLosses(sum)
+	written := eventLines(sinks.events, fmtv)
+	notWritten := int64(sum.Events) - written
+	summary := fmt.Sprintf("events: %d, lost: %d (ring buffer full: %d, in-flight syscall table full: %d, exec arguments: %d, undecodable: %d); filtered out: %d",
+		written, sum.Lost(), sum.Kernel.LostRingbuf, sum.Kernel.LostPending, sum.Kernel.LostExec, sum.DecodeErrors, sum.Filtered)
+	if guard.Err != nil {
+		summary += fmt.Sprintf("; not written: %d", notWritten)
+	}
+	if sinks.status != nil {
+		sinks.status.Clear()
+	}
+	say("%s", summary)
+	if cfg.ErrorsPath != "" {
+		sinks.diag.Write(diag.Entry{Kind: diag.KindSummary, Count: sum.Lost(), Message: summary})
+	}
+	if guard.Err != nil {
+		where := "standard output"
+		if sinks.eventsPath != "" {
+			where = sinks.eventsPath
+		}
+		msg := fmt.Sprintf("writing events to %s failed: %v; tracing stopped, %d events not written", where, guard.Err, notWritten)
+		sinks.diag.Write(diag.Entry{Kind: diag.KindOutput, Count: uint64(max(notWritten, 0)), Message: msg})
+		return errors.New(msg)
+	}
 	return nil
 }
 
-// openOutput opens an output file for appending (never truncating what an
-// earlier run wrote), creating it 0600 with its directory.
-func openOutput(path string) (*os.File, error) {
-	if err := os.MkdirAll(dirOf(path), 0o700); err != nil {
-		return nil, fmt.Errorf("output %s: %w", path, err)
+// eventLines is the number of events that reached the output: its lines,
+// less the table's header.
+func eventLines(c *tracefile.Counter, f output.Format) int64 {
+	n := c.Lines()
+	if f == output.FormatTable && n > 0 {
+		n--
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("output %s: %w", path, err)
-	}
-	return f, nil
+	return n
 }
 
-func dirOf(path string) string {
-	if i := strings.LastIndexByte(path, '/'); i > 0 {
-		return path[:i]
+// checkNames rejects empty names, which would otherwise select everything
+// (--event ” or --comm a,).
+func checkNames(cmd *cobra.Command, spec filter.Spec) error {
+	for flag, names := range map[string][]string{"event": spec.Events, "exclude-event": spec.ExcludeEvents,
+		"set": spec.Sets, "exclude-set": spec.ExcludeSets, "comm": spec.Comms, "exclude-comm": spec.ExcludeComms} {
+		empty := cmd.Flags().Changed(flag) && len(names) == 0
+		for _, n := range names {
+			empty = empty || strings.TrimSpace(n) == ""
+		}
+		if empty {
+			return fmt.Errorf("--%s: empty name (give at least one name; 'ctrace list' shows events and sets)", flag)
+		}
 	}
-	return "."
+	return nil
+}
+
+// explainTraceError adds what to do to errors whose cause is an option.
+func explainTraceError(err error, bufferMiB int) error {
+	if strings.Contains(err.Error(), "cannot allocate memory") {
+		return fmt.Errorf("%w (the kernel could not allocate the %d MiB ring buffer: use a smaller --buffer-size)", err, bufferMiB)
+	}
+	return err
 }

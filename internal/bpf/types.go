@@ -60,7 +60,8 @@ const (
 	StatMax         = CtraceCtraceStatCTRACE_STAT_MAX
 )
 
-// Limits from ctrace.h that user space needs. A test checks them against the object.
+// Limits from ctrace.h that user space needs. TestLimitsMatchHeader checks
+// every literal constant of this package against ctrace.h.
 const (
 	MaxSyscalls = 512
 	MaxArgs     = 6

@@ -38,8 +38,8 @@ type key struct {
 
 var keys = []key{
 	{"output-format", "table or json", func(c *Config) *string { return &c.OutputFormat }, checkFormat},
-	{"events-path", "file that trace writes events to (appended, 0600); empty: standard output", func(c *Config) *string { return &c.EventsPath }, checkPath},
-	{"errors-path", "file that trace writes its errors and notices to; empty: standard error", func(c *Config) *string { return &c.ErrorsPath }, checkPath},
+	{"events-path", "file that trace writes events to (appended, or replaced with --overwrite; 0600); empty: standard output", func(c *Config) *string { return &c.EventsPath }, checkPath},
+	{"errors-path", "file that trace writes its errors and notices to, as JSON lines (docs/errors.md); empty: standard error", func(c *Config) *string { return &c.ErrorsPath }, checkPath},
 	{"docker-socket", "Docker Engine API socket (path, or none); empty: auto-detect", func(c *Config) *string { return &c.DockerSocket }, checkSocket},
 	{"podman-socket", "Podman's Docker-compatible API socket (path, or none); empty: auto-detect", func(c *Config) *string { return &c.PodmanSocket }, checkSocket},
 	{"containerd-socket", "containerd's socket, for its CRI API (path, or none); empty: auto-detect", func(c *Config) *string { return &c.ContainerdSocket }, checkSocket},

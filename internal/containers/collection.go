@@ -86,6 +86,7 @@ func WithAsync() Option { return func(c *Collection) { c.async = true } }
 type Collection struct {
 	clients        []Client
 	logf           func(format string, args ...any)
+	report         func(Info, string) // problems about one container (WithReport); nil: logf
 	grace          time.Duration
 	inspectTimeout time.Duration
 	deadline       time.Duration
@@ -297,7 +298,7 @@ func (c *Collection) query(e *infoEntry) (Info, bool) {
 	}
 	pause := 100 * time.Millisecond
 	for {
-		info, ok, notFound, stop := c.ask(ctx, e, candidates)
+		info, ok, notFound, down, stop := c.ask(ctx, e, candidates)
 		if ok || stop {
 			return info, ok
 		}
@@ -322,17 +323,22 @@ func (c *Collection) query(e *infoEntry) (Info, bool) {
 			if matched == 0 && runtime != "" {
 				c.reportNoAPI(runtime, e.ref.ID)
 			} else {
-				c.logf("runtime: container %s: %s does not know it (gone before it could be inspected?); keeping the id only", shortID(e.ref.ID), strings.Join(notFound, ", "))
+				c.reportContainer(e, true, "runtime: container %s: %s does not know it (gone before it could be inspected?); keeping the id only", shortID(e.ref.ID), strings.Join(notFound, ", "))
 			}
+		} else if len(down) > 0 && !c.isResolved(e) && c.ctx.Err() == nil {
+			// The runtime's failure was logged once (failed); the
+			// container concerned goes to the report hook only.
+			c.reportContainer(e, false, "runtime: container %s: %s did not answer; keeping the id only", shortID(e.ref.ID), strings.Join(down, ", "))
 		}
 		return Info{}, false
 	}
 }
 
 // ask asks each candidate once, in a worker slot. It returns the first
-// answer (ok), the runtimes that did not know the container, and stop
-// when asking again is pointless (closing, or the deadline passed).
-func (c *Collection) ask(ctx context.Context, e *infoEntry, candidates []Client) (info Info, ok bool, notFound []string, stop bool) {
+// answer (ok), the runtimes that did not know the container, those that
+// did not answer (down: failed now, or left alone after a failure), and
+// stop when asking again is pointless (closing, or the deadline passed).
+func (c *Collection) ask(ctx context.Context, e *infoEntry, candidates []Client) (info Info, ok bool, notFound, down []string, stop bool) {
 	select {
 	case c.workers <- struct{}{}:
 		defer func() { <-c.workers }()
@@ -340,10 +346,11 @@ func (c *Collection) ask(ctx context.Context, e *infoEntry, candidates []Client)
 		if c.ctx.Err() == nil { // not closing: the deadline passed in the queue
 			c.giveUp(e, "no runtime query slot within the resolve deadline")
 		}
-		return Info{}, false, nil, true
+		return Info{}, false, nil, nil, true
 	}
 	for _, cl := range candidates {
 		if !c.mayAsk(cl) {
+			down = append(down, cl.Name())
 			continue
 		}
 		qctx, qcancel := context.WithTimeout(ctx, c.inspectTimeout)
@@ -357,25 +364,26 @@ func (c *Collection) ask(ctx context.Context, e *infoEntry, candidates []Client)
 			if info.Runtime == "" {
 				info.Runtime = cl.Name()
 			}
-			return info, true, nil, false
+			return info, true, nil, nil, false
 		case errors.Is(err, ErrNotFound):
 			c.answered(cl)
 			notFound = append(notFound, cl.Name())
 		case c.ctx.Err() != nil:
-			return Info{}, false, nil, true // closing
+			return Info{}, false, nil, nil, true // closing
 		case ctx.Err() != nil && time.Since(began) < c.inspectTimeout:
 			// Our deadline, not the runtime's fault (a long queue).
 			c.giveUp(e, "no answer within the resolve deadline")
-			return Info{}, false, nil, true
+			return Info{}, false, nil, nil, true
 		case errors.Is(err, context.DeadlineExceeded) && c.isStreaming(cl):
 			// Slow under load, yet its event stream is alive: not down.
 			// The container keeps what the stream told.
 			c.giveUp(e, fmt.Sprintf("%s did not answer within %v", cl.Name(), c.inspectTimeout))
 		default:
 			c.failed(cl, err)
+			down = append(down, cl.Name())
 		}
 	}
-	return Info{}, false, notFound, false
+	return Info{}, false, notFound, down, false
 }
 
 func (c *Collection) isResolved(e *infoEntry) bool {
@@ -386,7 +394,24 @@ func (c *Collection) isResolved(e *infoEntry) bool {
 
 func (c *Collection) giveUp(e *infoEntry, why string) {
 	if !c.isResolved(e) {
-		c.logf("runtime: container %s: %s; keeping the id only", shortID(e.ref.ID), why)
+		c.reportContainer(e, true, "runtime: container %s: %s; keeping the id only", shortID(e.ref.ID), why)
+	}
+}
+
+// reportContainer reports a problem that concerns one container: to the
+// report hook (WithReport) with what is known of it, else, when orLog is
+// set, to the log. Problems already logged once per runtime pass orLog
+// false: the log gets one line per runtime, the report hook one per
+// container.
+func (c *Collection) reportContainer(e *infoEntry, orLog bool, format string, args ...any) {
+	switch {
+	case c.report != nil:
+		c.mu.Lock()
+		info := e.info
+		c.mu.Unlock()
+		c.report(info, fmt.Sprintf(format, args...))
+	case orLog:
+		c.logf(format, args...)
 	}
 }
 

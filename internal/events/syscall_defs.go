@@ -61,7 +61,7 @@ func syscallDef(arch syscalls.Arch, sc syscalls.Syscall) Def {
 	formats, controls := paramFormats[sc.Name], paramControls[sc.Name]
 	for i, p := range sc.Params {
 		param := paramOf(p)
-		param.Fmt = formats[p.Name]
+		param.Fmt = formats[p.Name].ForArch(string(arch)) // open flags differ on arm64
 		param.Control = -1
 		if ctl, ok := controls[p.Name]; ok {
 			for j, q := range sc.Params {

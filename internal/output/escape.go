@@ -9,9 +9,15 @@ import (
 
 const hexDigits = "0123456789abcdef"
 
-// AppendJSONString appends s as a JSON string literal. Invalid UTF-8 bytes
-// become \u00XX-free escapes of the form "\\xNN" inside the string, so the
-// output is always valid JSON and the original bytes stay recoverable.
+// AppendJSONString appends s as a JSON string literal whose decoded value
+// is s in ctrace's string convention (docs/events.md, "Strings"), the one
+// strace uses: a backslash is written as two backslashes and a byte that is
+// not part of valid UTF-8 as \xNN (backslash, x, two lowercase hex digits);
+// everything else is the text itself. The output is always valid JSON, and
+// the convention is reversible (tracefile.DecodeString), so a path with a
+// backslash never reads like a binary one. Control characters, DEL and the
+// characters that can disguise text (bidirectional overrides, zero-width
+// characters) are written as JSON \u escapes: they decode to themselves.
 func AppendJSONString(dst []byte, s []byte) []byte {
 	dst = append(dst, '"')
 	start := 0
@@ -26,8 +32,8 @@ func AppendJSONString(dst []byte, s []byte) []byte {
 			switch c {
 			case '"':
 				dst = append(dst, '\\', '"')
-			case '\\':
-				dst = append(dst, '\\', '\\')
+			case '\\': // decoded value: two backslashes
+				dst = append(dst, '\\', '\\', '\\', '\\')
 			case '\n':
 				dst = append(dst, '\\', 'n')
 			case '\r':
@@ -67,13 +73,22 @@ func appendUEscape(dst []byte, r rune) []byte {
 // printable UTF-8 pass; control characters, DEL, C1 controls, invisible and
 // bidirectional-override characters and invalid bytes become \n, \t, \xNN or
 // \u{NNNN} escapes; backslashes are doubled so escapes stay unambiguous.
-func AppendTerminal(dst []byte, s []byte) []byte {
+func AppendTerminal(dst []byte, s []byte) []byte { return appendTerminal(dst, s, false) }
+
+// AppendTerminalQuoted is AppendTerminal for the inside of a double-quoted
+// string, as strace prints one: a double quote is escaped too (\"), so the
+// closing quote is always the string's end.
+func AppendTerminalQuoted(dst []byte, s []byte) []byte { return appendTerminal(dst, s, true) }
+
+func appendTerminal(dst []byte, s []byte, quoted bool) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			switch {
 			case c == '\\':
 				dst = append(dst, '\\', '\\')
+			case c == '"' && quoted:
+				dst = append(dst, '\\', '"')
 			case c == '\n':
 				dst = append(dst, '\\', 'n')
 			case c == '\t':

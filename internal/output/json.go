@@ -27,8 +27,7 @@ func NewJSON(w *bufio.Writer) *JSON {
 func (j *JSON) Write(ev *events.Event, c *containers.Container) error {
 	j.buf = AppendJSON(j.buf[:0], ev, j.containerJSON(c))
 	j.buf = append(j.buf, '\n')
-	_, err := j.w.Write(j.buf)
-	return err
+	return writeLines(j.w, j.buf)
 }
 
 // Flush writes buffered output.

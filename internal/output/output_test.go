@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"flag"
 	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +17,9 @@ import (
 	"github.com/ctrace-dev/ctrace/internal/containers"
 	"github.com/ctrace-dev/ctrace/internal/events"
 	"github.com/ctrace-dev/ctrace/internal/events/eventstest"
+	"github.com/ctrace-dev/ctrace/internal/schematest"
 	"github.com/ctrace-dev/ctrace/internal/syscalls"
+	"github.com/ctrace-dev/ctrace/internal/tracefile"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -166,8 +170,98 @@ func TestAppendTerminal(t *testing.T) {
 	}
 }
 
+// TestJSONStringLossless: a non-UTF-8 byte and the text that looks like its
+// escape come out differently, and both decode back to their bytes.
+func TestJSONStringLossless(t *testing.T) {
+	cases := map[string]string{
+		"\xff":      `"\\xff"`,   // one invalid byte: decoded value \xff
+		`\xff`:      `"\\\\xff"`, // backslash, x, f, f: decoded value \\xff
+		`C:\dir`:    `"C:\\\\dir"`,
+		"ok/é":      `"ok/é"`,
+		"a\"b":      `"a\"b"`,
+		"nl\n\x00":  `"nl\n\u0000"`,
+		"rtl\u202e": `"rtl\u202e"`,
+		"\\\xfe\\":  `"\\\\\\xfe\\\\"`,
+	}
+	for in, want := range cases {
+		got := string(AppendJSONString(nil, []byte(in)))
+		if got != want {
+			t.Errorf("AppendJSONString(%q) = %s, want %s", in, got, want)
+		}
+		var s string
+		if err := json.Unmarshal([]byte(got), &s); err != nil {
+			t.Fatalf("%s: %v", got, err)
+		}
+		back, err := tracefile.DecodeString(s)
+		if err != nil || string(back) != in {
+			t.Errorf("%q -> %s -> %q (%v), want the input back", in, got, back, err)
+		}
+	}
+}
+
+// TestTableQuotesEscaped: a double quote inside a quoted table string is
+// escaped as strace escapes it, so the closing quote is unambiguous.
+func TestTableQuotesEscaped(t *testing.T) {
+	got := string(appendString(nil, []byte(`say "hi" \ bye`), false))
+	if want := `"say \"hi\" \\ bye"`; got != want {
+		t.Errorf("table string = %s, want %s", got, want)
+	}
+}
+
+// unquoteTerminal reverses appendString's table form (strace's notation).
+func unquoteTerminal(t *testing.T, q string) []byte {
+	t.Helper()
+	if len(q) < 2 || q[0] != '"' || q[len(q)-1] != '"' {
+		t.Fatalf("not quoted: %q", q)
+	}
+	s := q[1 : len(q)-1]
+	var out []byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '"' {
+			t.Fatalf("unescaped quote inside %q", q)
+		}
+		if c != '\\' {
+			out = append(out, c)
+			continue
+		}
+		i++
+		switch s[i] {
+		case '\\', '"':
+			out = append(out, s[i])
+		case 'n':
+			out = append(out, '\n')
+		case 't':
+			out = append(out, '\t')
+		case 'r':
+			out = append(out, '\r')
+		case 'x':
+			v, err := strconv.ParseUint(s[i+1:i+3], 16, 8)
+			if err != nil {
+				t.Fatalf("bad \\x in %q", q)
+			}
+			out = append(out, byte(v))
+			i += 2
+		case 'u':
+			end := strings.IndexByte(s[i:], '}')
+			v, err := strconv.ParseUint(s[i+2:i+end], 16, 32)
+			if err != nil {
+				t.Fatalf("bad \\u{} in %q", q)
+			}
+			out = utf8.AppendRune(out, rune(v))
+			i += end
+		default:
+			t.Fatalf("unknown escape in %q", q)
+		}
+	}
+	return out
+}
+
+// FuzzAppendJSONString: every input round-trips through the JSON string
+// (JSON decoding, then tracefile.DecodeString) and through the table's
+// quoted form, and neither form carries a terminal control byte.
 func FuzzAppendJSONString(f *testing.F) {
-	for _, s := range []string{"", "abc", "\x00\x1f\x7f", "\xff\xfe", "\u202e", `"\`, "é"} {
+	for _, s := range []string{"", "abc", "\x00\x1f\x7f", "\xff\xfe", "\u202e", `"\`, "é", `\xff`, "\\\xff", `\\x4`, "\xed\xa0\x80"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
@@ -176,14 +270,26 @@ func FuzzAppendJSONString(f *testing.F) {
 		if err := json.Unmarshal(out, &s); err != nil {
 			t.Fatalf("invalid JSON %q for %q: %v", out, in, err)
 		}
-		if utf8.Valid(in) && !strings.Contains(string(in), `\`) && s != string(in) {
-			t.Fatalf("valid UTF-8 %q did not round-trip: %q", in, s)
+		back, err := tracefile.DecodeString(s)
+		if err != nil {
+			t.Fatalf("%q -> %s: DecodeString: %v", in, out, err)
 		}
-		term := AppendTerminal(nil, in)
+		if !bytes.Equal(back, in) {
+			t.Fatalf("%q -> %s -> %q: not lossless", in, out, back)
+		}
+		for _, c := range out {
+			if c < 0x20 || c == 0x7f {
+				t.Fatalf("control byte %#x in JSON output %q", c, out)
+			}
+		}
+		term := appendString(nil, in, false)
 		for _, c := range term {
 			if c < 0x20 || c == 0x7f {
 				t.Fatalf("control byte %#x in terminal output %q", c, term)
 			}
+		}
+		if got := unquoteTerminal(t, string(term)); !bytes.Equal(got, in) {
+			t.Fatalf("table form %s of %q reads back as %q", term, in, got)
 		}
 	})
 }
@@ -213,3 +319,149 @@ func BenchmarkDecodeEncodeJSON(b *testing.B) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// TestARM64OpenFlags: an arm64 trace names arm64's open flags (issue 10.7:
+// O_DIRECTORY printed as O_DIRECT with x86_64's table).
+func TestARM64OpenFlags(t *testing.T) {
+	cat := events.NewCatalog(syscalls.ARM64)
+	d := events.NewDecoder(cat, 0)
+	nr := uint32(0)
+	for _, def := range cat.All() {
+		if def.Name == "openat" {
+			nr = uint32(def.ID)
+		}
+	}
+	if nr != 56 {
+		t.Fatalf("arm64 openat is syscall %d, want 56", nr)
+	}
+	raw := eventstest.New(eventstest.Syscall(nr, 3, 0, "ls", uint64(0xffffffffffffff9c), 1, 0o2040000, 0)).Item(1, bpf.ArgStr, 0, "/etc").Bytes()
+	var ev events.Event
+	if err := d.Decode(raw, &ev); err != nil {
+		t.Fatal(err)
+	}
+	got := string(AppendJSON(nil, &ev, []byte("{}")))
+	if !strings.Contains(got, `"flags":"O_RDONLY|O_CLOEXEC|O_DIRECTORY"`) {
+		t.Errorf("arm64 openat flags: %s", got)
+	}
+	line := string(AppendTableLine(nil, &ev, nil))
+	if !strings.Contains(line, "flags=O_RDONLY|O_CLOEXEC|O_DIRECTORY") {
+		t.Errorf("arm64 table line: %s", line)
+	}
+}
+
+// TestTerminalTable: colours and elision only when asked for (a terminal),
+// lines fit the width, the return value stays visible, and files get the
+// plain golden table.
+func TestTerminalTable(t *testing.T) {
+	time.Local = time.UTC
+	d := events.NewDecoder(events.NewCatalog(syscalls.X86_64), 1_700_000_000_000_000_000)
+	render := func(o TerminalOptions) []string {
+		var out bytes.Buffer
+		p := NewTerminal(FormatTable, &out, o)
+		var ev events.Event
+		for _, raw := range goldenRecords() {
+			if err := d.Decode(raw, &ev); err != nil {
+				t.Fatal(err)
+			}
+			p.Write(&ev, testContainer)
+		}
+		p.Flush()
+		return strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	}
+	plain := strings.Join(render(TerminalOptions{}), "\n") + "\n"
+	if want, _ := os.ReadFile("testdata/events.golden.txt"); plain != string(want) {
+		t.Error("zero TerminalOptions must print the plain table")
+	}
+	for _, l := range render(TerminalOptions{Width: 80}) {
+		if n := utf8.RuneCountInString(l); n > 80 {
+			t.Errorf("line of %d columns with width 80: %s", n, l)
+		}
+		if strings.Contains(l, "\x1b[") {
+			t.Errorf("colour without Color: %q", l)
+		}
+	}
+	elided := render(TerminalOptions{Width: 140})
+	found := false
+	for _, l := range elided {
+		if strings.Contains(l, "…) = -1 EACCES (Permission denied)") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no elided line keeps its return value:\n%s", strings.Join(elided, "\n"))
+	}
+	coloured := render(TerminalOptions{Color: true})
+	if !strings.Contains(coloured[1], sgrBold+"read"+sgrReset) || !strings.Contains(strings.Join(coloured, "\n"), sgrRed+" = -1 ENOENT") {
+		t.Errorf("colours missing:\n%q\n%q", coloured[1], coloured[6])
+	}
+	stripped := regexp.MustCompile("\x1b\\[[0-9;]*m").ReplaceAllString(strings.Join(coloured, "\n")+"\n", "")
+	if stripped != plain {
+		t.Error("colours changed the text")
+	}
+}
+
+// TestJSONMatchesSchema: every golden event line matches docs/events.schema.json,
+// and the schema rejects lines that break the contract.
+func TestJSONMatchesSchema(t *testing.T) {
+	s := schematest.Load(t, schematest.Events)
+	if n := s.ValidateLines(t, "golden", render(t, FormatJSON), 10); n < 20 {
+		t.Errorf("only %d lines validated", n)
+	}
+	good := string(bytes.SplitN(render(t, FormatJSON), []byte("\n"), 2)[0])
+	for _, bad := range []string{
+		strings.Replace(good, `"syscall":true`, `"syscall":"true"`, 1),
+		strings.Replace(good, `"pid":100`, `"pid":"100"`, 1),
+		strings.Replace(good, `"retval":`, `"ret":`, 1),
+		strings.Replace(good, `"timestamp":"2023-11-14T22:13:21Z"`, `"timestamp":"yesterday"`, 1),
+		strings.Replace(good, `"runtime":"docker"`, `"runtime":"rkt"`, 1),
+		strings.Replace(good, `{"timestamp"`, `{"extra":1,"timestamp"`, 1),
+	} {
+		if bad == good {
+			t.Fatalf("mutation did not apply to %s", good)
+		}
+		if s.Validate([]byte(bad)) == nil {
+			t.Errorf("schema accepts %s", bad)
+		}
+	}
+}
+
+// lineRecorder records the sizes of the writes it gets and whether each
+// ended a line.
+type lineRecorder struct{ partial int }
+
+func (l *lineRecorder) Write(p []byte) (int, error) {
+	if len(p) > 0 && p[len(p)-1] != '\n' {
+		l.partial++
+	}
+	return len(p), nil
+}
+
+// TestWholeLineFlushes: the printers hand the file only whole lines, even
+// when their buffer fills mid-stream, so a crash leaves at most one partial
+// line (issue 10, files).
+func TestWholeLineFlushes(t *testing.T) {
+	d := events.NewDecoder(events.NewCatalog(syscalls.X86_64), 0)
+	for _, f := range Formats {
+		rec := &lineRecorder{}
+		bw := bufio.NewWriterSize(rec, 700) // a few lines: fills often
+		var p Printer = NewJSON(bw)
+		if f == FormatTable {
+			p = NewTable(bw)
+		}
+		var ev events.Event
+		for range 50 {
+			for _, raw := range goldenRecords() {
+				if err := d.Decode(raw, &ev); err != nil {
+					t.Fatal(err)
+				}
+				if err := p.Write(&ev, testContainer); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		p.Flush()
+		if rec.partial != 0 {
+			t.Errorf("%s: %d writes ended mid-line", f, rec.partial)
+		}
+	}
+}

@@ -56,6 +56,19 @@ func New(f Format, w io.Writer) Printer {
 	return NewTable(bw)
 }
 
+// writeLines buffers whole lines: when they do not fit, what is buffered
+// is flushed first, so every write that reaches the file ends with a
+// newline and a crash leaves at most one partial line (docs/events.md).
+func writeLines(w *bufio.Writer, lines []byte) error {
+	if len(lines) > w.Available() && w.Buffered() > 0 {
+		if err := w.Flush(); err != nil {
+			return err
+		}
+	}
+	_, err := w.Write(lines)
+	return err
+}
+
 // appendArg appends the value of parameter i of ev, for JSON (quoted
 // strings, typed numbers) or for the table (terminal-escaped).
 func appendArg(dst []byte, ev *events.Event, i int, p events.Param, json bool) []byte {
@@ -138,7 +151,7 @@ func appendString(dst, s []byte, json bool) []byte {
 		return AppendJSONString(dst, s)
 	}
 	dst = append(dst, '"')
-	dst = AppendTerminal(dst, s)
+	dst = AppendTerminalQuoted(dst, s)
 	return append(dst, '"')
 }
 

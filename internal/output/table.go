@@ -12,9 +12,11 @@ import (
 
 // Table writes one aligned line per event, for people.
 type Table struct {
-	w      *bufio.Writer
-	buf    []byte
-	header bool
+	w       *bufio.Writer
+	buf     []byte
+	scratch []byte
+	header  bool
+	term    TerminalOptions
 }
 
 // NewTable returns a table printer.
@@ -26,13 +28,20 @@ const tableHeader = "TIME            CONTAINER        COMM             PID     T
 func (t *Table) Write(ev *events.Event, c *containers.Container) error {
 	if !t.header {
 		t.header = true
-		if _, err := t.w.WriteString(tableHeader); err != nil {
+		header := tableHeader
+		if w := t.term.Width; w > 0 && len(header) > w+1 {
+			header = header[:w] + "\n"
+		}
+		if _, err := t.w.WriteString(header); err != nil {
 			return err
 		}
 	}
-	t.buf = AppendTableLine(t.buf[:0], ev, c)
-	_, err := t.w.Write(t.buf)
-	return err
+	if t.term != (TerminalOptions{}) {
+		t.buf, t.scratch = appendTerminalLine(t.buf[:0], t.scratch, ev, c, t.term)
+	} else {
+		t.buf = AppendTableLine(t.buf[:0], ev, c)
+	}
+	return writeLines(t.w, t.buf)
 }
 
 // Flush writes buffered output.
@@ -40,9 +49,27 @@ func (t *Table) Flush() error { return t.w.Flush() }
 
 // AppendTableLine renders ev as one table line with its newline.
 func AppendTableLine(dst []byte, ev *events.Event, c *containers.Container) []byte {
+	return appendTableLine(dst, ev, c, nil)
+}
+
+// lineMarks are the offsets (into dst) where a table line's columns start,
+// for colouring and eliding it on a terminal. annot is where the peer and
+// shared annotations after the return value start (end when there are none).
+type lineMarks struct {
+	line, container, comm, event, eventEnd, args, ret, annot, end int
+	failed                                                        bool
+}
+
+func appendTableLine(dst []byte, ev *events.Event, c *containers.Container, m *lineMarks) []byte {
+	if m != nil {
+		m.line = len(dst)
+	}
 	dst = time.Unix(0, ev.TimeNS).AppendFormat(dst, "15:04:05.000000")
 	dst = pad(dst, 16, 15)
 	start := len(dst)
+	if m != nil {
+		m.container = start
+	}
 	name := ""
 	if c != nil {
 		name = c.Info.Name
@@ -53,6 +80,9 @@ func AppendTableLine(dst []byte, ev *events.Event, c *containers.Container) []by
 	dst = AppendTerminal(dst, []byte(name))
 	dst = pad(dst, 17, len(dst)-start)
 	start = len(dst)
+	if m != nil {
+		m.comm = start
+	}
 	dst = AppendTerminal(dst, ev.Comm)
 	dst = pad(dst, 17, len(dst)-start)
 	start = len(dst)
@@ -63,7 +93,13 @@ func AppendTableLine(dst []byte, ev *events.Event, c *containers.Container) []by
 	dst = pad(dst, 8, len(dst)-start)
 	start = len(dst)
 	dst = append(dst, ev.Def.Name...)
+	if m != nil {
+		m.event, m.eventEnd = start, len(dst)
+	}
 	dst = pad(dst, 21, len(dst)-start)
+	if m != nil {
+		m.args = len(dst)
+	}
 	dst = append(dst, '(')
 	for i, p := range ev.Def.Params {
 		if i >= events.MaxParams {
@@ -86,6 +122,9 @@ func AppendTableLine(dst []byte, ev *events.Event, c *containers.Container) []by
 		}
 	}
 	dst = append(dst, ')')
+	if m != nil {
+		m.ret, m.failed = len(dst), errnoOf(ev) != 0
+	}
 	switch {
 	case ev.NoReturn:
 		dst = append(dst, " = ?"...)
@@ -98,7 +137,13 @@ func AppendTableLine(dst []byte, ev *events.Event, c *containers.Container) []by
 		dst = append(dst, " = "...)
 		dst = appendRetval(dst, ev)
 	}
+	if m != nil {
+		m.annot = len(dst)
+	}
 	dst = appendPeerTable(dst, ev)
+	if m != nil {
+		m.end = len(dst)
+	}
 	return append(dst, '\n')
 }
 

@@ -29,11 +29,14 @@ type Config struct {
 	Hierarchy  containers.Hierarchy
 	Filter     *filter.Filter
 	Printer    output.Printer
-	TracerOpts tracer.Options // Cgroups and Syscalls are filled in by Run
+	TracerOpts tracer.Options // Cgroups and Syscalls are filled in by Run; its Logf, when nil, is Logf
 	Logf       func(format string, args ...any)
 	OnReady    func(Ready)           // called once the probes are attached (optional)
 	Capture    events.CaptureOptions // optional kernel-side capture (buffers)
 	NetFile    NetFileConfig         // file and network events (optional)
+	// Progress, when set, is called by the reading loop about once a second
+	// with the summary so far; its Kernel counters are read just before.
+	Progress func(Summary)
 }
 
 // Ready describes the session once it traces.
@@ -74,7 +77,9 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	capture.Enabled = nf.kernelEnabled() // event selection runs in the kernel
 	opts.Syscalls = cfg.Catalog.KernelConf(capture)
 	opts.Lifecycle = cfg.Catalog.LifecycleMask(capture)
-	opts.Logf = cfg.Logf
+	if opts.Logf == nil { // the tracer's notices (hooks skipped) go to its own Logf when set
+		opts.Logf = cfg.Logf
+	}
 	tr, err := tracer.New(opts)
 	if err != nil {
 		return sum, err
@@ -107,6 +112,7 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	p := &pump{cfg: cfg, tr: tr, dec: events.NewDecoder(cfg.Catalog, BootToWall()), fds: fds, nf: nf, sum: &sum}
 
 	var rec ringbuf.Record
+	lastProgress := time.Now()
 	for ctx.Err() == nil {
 		err := tr.Read(&rec)
 		switch {
@@ -120,6 +126,13 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 			}
 			if err := cfg.Printer.Flush(); err != nil {
 				return sum, fmt.Errorf("write output: %w", err)
+			}
+			if cfg.Progress != nil && time.Since(lastProgress) >= time.Second {
+				lastProgress = time.Now()
+				if st, err := tr.Stats(); err == nil {
+					sum.Kernel = st
+				}
+				cfg.Progress(sum)
 			}
 		default:
 			return sum, fmt.Errorf("read ring buffer: %w", err)

@@ -97,6 +97,9 @@ var specs = [numKinds]spec{
 // except to grow dst. None and unknown Kinds render v in hex ("0x…", "0").
 func Append(dst []byte, k Kind, v uint64) []byte {
 	if k >= numKinds {
+		if k&archARM64 != 0 && hasARM64(k&^archARM64) {
+			return appendARM64(dst, k&^archARM64, v)
+		}
 		return appendHex(dst, v)
 	}
 	if s := &specs[k]; s.style != special {
@@ -185,7 +188,9 @@ func appendStatxFlags(dst []byte, v uint64) []byte {
 	return appendRest(dst, rest, true, "")
 }
 
-func appendMmapFlags(dst []byte, v uint64) []byte {
+func appendMmapFlags(dst []byte, v uint64) []byte { return appendMmapFlagsTab(dst, v, mmapFlagTab[:]) }
+
+func appendMmapFlagsTab(dst []byte, v uint64, tab []xent) []byte {
 	const typeMask, hugeShift = 0xf, 26
 	typ := v & typeMask
 	if s, ok := lookup(mmapTypeTab[:], typ); ok {
@@ -194,7 +199,7 @@ func appendMmapFlags(dst []byte, v uint64) []byte {
 		dst = appendUnknown(dst, typ, "MAP_???")
 	}
 	huge := v >> hugeShift
-	dst, rest, _ := appendFlagBits(dst, mmapFlagTab[:], v&^typeMask&(1<<hugeShift-1), true)
+	dst, rest, _ := appendFlagBits(dst, tab, v&^typeMask&(1<<hugeShift-1), true)
 	dst = appendRest(dst, rest, true, "")
 	if huge != 0 {
 		dst = append(dst, '|')

@@ -21,6 +21,10 @@
 // value by value against strace 6.1 on Linux 6.18 x86_64 (see
 // testdata/golden and TestAgainstStrace).
 //
+// Values are x86_64's where the architectures differ; the few Kinds whose
+// constants differ on arm64 (open flags, mmap prot/flags, ptrace requests)
+// have arm64 variants, chosen with Kind.ForArch (see arch.go).
+//
 // Append never allocates beyond growing dst. The package has no mutable
 // state: its tables are read-only after compilation.
 package sysfmt

@@ -1,5 +1,7 @@
 package sysfmt
 
+import "strings"
+
 // Kind selects a formatter. The zero Kind, None, means "no formatter".
 type Kind uint8
 
@@ -130,11 +132,21 @@ func (k Kind) String() string {
 	if k < numKinds {
 		return kindNames[k]
 	}
+	if base := k &^ archARM64; k&archARM64 != 0 && hasARM64(base) {
+		return kindNames[base] + "@" + ArchARM64
+	}
 	return "Kind(" + string(appendUint(nil, uint64(k))) + ")"
 }
 
 // KindByName returns the Kind called name (as String returns it).
 func KindByName(name string) (Kind, bool) {
+	if base, ok := strings.CutSuffix(name, "@"+ArchARM64); ok {
+		k, ok := KindByName(base)
+		if !ok || !hasARM64(k) {
+			return None, false
+		}
+		return k | archARM64, true
+	}
 	for k := range kindNames {
 		if kindNames[k] == name {
 			return Kind(k), true
@@ -153,6 +165,9 @@ func KindByName(name string) (Kind, bool) {
 // A result of None means strace prints the argument as a plain number, or
 // not at all (fcntl(3, F_GETFL)).
 func (k Kind) Resolve(ctrl uint64) Kind {
+	if k&archARM64 != 0 && k < archARM64+numKinds {
+		return (k &^ archARM64).Resolve(ctrl).ForArch(ArchARM64)
+	}
 	switch k {
 	case SocketProtocol:
 		switch uint32(ctrl) {

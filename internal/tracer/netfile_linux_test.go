@@ -22,8 +22,9 @@ import (
 func startNetTraced(t *testing.T, fallback NetOptions) *traced {
 	t.Helper()
 	requirePrivileged(t)
-	root := testCgroupRoot(t, 2)
-	mode, err := CgroupModeFor(2, "memory")
+	h := testHierarchy(t, 2)
+	root := h.Mount
+	mode, err := CgroupModeFor(2, h.Controller)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,42 +20,66 @@ import (
 	"github.com/ctrace-dev/ctrace/internal/syscalls"
 )
 
-// testCgroupRoot returns the mount of the hierarchy for the mode under test.
-func testCgroupRoot(t *testing.T, version int) string {
+// testHierarchy returns the cgroup hierarchy for the mode under test: the
+// cgroup2 mount for v2, and for v1 the hierarchy ctrace itself would pick
+// (memory, pids, cpuset, else any controller) wherever it is mounted. A host
+// with v1 controllers but no v1 mount (pure cgroup v2) gets a private v1
+// mount of a controller that v2 does not use, for the test only. Under
+// CTRACE_REQUIRE_PRIVILEGED=1 (CI) a hierarchy that cannot be had is a
+// failure, never a skip: the v1 branch of the BPF program must run in CI.
+func testHierarchy(t *testing.T, version int) containers.Hierarchy {
 	t.Helper()
-	candidates := map[int][]string{
-		2: {"/sys/fs/cgroup/unified", "/sys/fs/cgroup"},
-		1: {"/sys/fs/cgroup/memory"},
-	}[version]
-	for _, c := range candidates {
-		want := "cgroup2"
-		if version == 1 {
-			want = "memory"
-		}
-		if _, err := os.Stat(filepath.Join(c, "cgroup.procs")); err == nil && mountHas(c, want) {
-			return c
+	h, err := containers.DetectHierarchyVersion("/proc/self/mountinfo", version)
+	if err == nil {
+		return h
+	}
+	if version == 1 {
+		if h, why := mountPrivateV1(t); why == "" {
+			return h
+		} else {
+			err = fmt.Errorf("%v; and no private v1 mount: %s", err, why)
 		}
 	}
-	msg := fmt.Sprintf("no cgroup v%d hierarchy mounted on this machine", version)
-	if os.Getenv("CTRACE_REQUIRE_PRIVILEGED") == "1" && version == 2 {
-		t.Fatal(msg)
+	msg := fmt.Sprintf("no cgroup v%d hierarchy on this machine: %v", version, err)
+	if os.Getenv("CTRACE_REQUIRE_PRIVILEGED") == "1" || os.Getenv("CI") != "" {
+		t.Fatal(msg + " (a failure under CTRACE_REQUIRE_PRIVILEGED=1/CI)")
 	}
 	t.Skip(msg)
-	return ""
+	return containers.Hierarchy{}
 }
 
-func mountHas(point, what string) bool {
-	data, err := os.ReadFile("/proc/self/mountinfo")
+// mountPrivateV1 mounts a v1 hierarchy of a free controller (one no
+// hierarchy uses: /proc/cgroups shows hierarchy 0, and v2 has not enabled
+// it) on a temporary directory, unmounted at cleanup. It returns why not
+// when it cannot.
+func mountPrivateV1(t *testing.T) (containers.Hierarchy, string) {
+	data, err := os.ReadFile("/proc/cgroups")
 	if err != nil {
-		return false
+		return containers.Hierarchy{}, err.Error()
 	}
+	var tried []string
 	for _, l := range strings.Split(string(data), "\n") {
 		f := strings.Fields(l)
-		if len(f) > 4 && f[4] == point && strings.Contains(l, what) {
-			return true
+		if len(f) < 4 || strings.HasPrefix(f[0], "#") || f[1] != "0" || f[3] != "1" {
+			continue
 		}
+		dir := t.TempDir()
+		if err := syscall.Mount("cgroup", dir, "cgroup", 0, f[0]); err != nil {
+			tried = append(tried, f[0]+": "+err.Error())
+			continue
+		}
+		t.Cleanup(func() {
+			if err := syscall.Unmount(dir, 0); err != nil {
+				t.Errorf("unmount private cgroup v1 %s: %v", dir, err)
+			}
+		})
+		t.Logf("no cgroup v1 hierarchy mounted: using a private v1 mount of %s at %s", f[0], dir)
+		return containers.Hierarchy{Version: 1, Mount: dir, Controller: f[0]}, ""
 	}
-	return false
+	if len(tried) == 0 {
+		return containers.Hierarchy{}, "no free v1 controller in /proc/cgroups"
+	}
+	return containers.Hierarchy{}, strings.Join(tried, "; ")
 }
 
 type traced struct {
@@ -76,8 +100,9 @@ func startTraced(t *testing.T, version int) *traced {
 func startTracedWith(t *testing.T, version int, capture events.CaptureOptions) *traced {
 	t.Helper()
 	requirePrivileged(t)
-	root := testCgroupRoot(t, version)
-	mode, err := CgroupModeFor(version, "memory")
+	h := testHierarchy(t, version)
+	root := h.Mount
+	mode, err := CgroupModeFor(version, h.Controller)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -310,7 +335,7 @@ func TestCgroupTracking(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rel := strings.TrimPrefix(child, testCgroupRoot(t, 2))
+	rel := strings.TrimPrefix(child, testHierarchy(t, 2).Mount)
 	evs := x.collect(t, 10*time.Second, func(evs []seen) bool {
 		_, ok := find(evs, func(e seen) bool { return e.name == "cgroup_mkdir" && e.cgid == childID })
 		return ok
