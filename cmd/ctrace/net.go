@@ -19,11 +19,11 @@ import (
 )
 
 type netFlags struct {
-	from         string
-	graph        string
-	duration     time.Duration
-	cgroup       string
-	runtimes     runtimeFlags
+	from     string
+	graph    string
+	duration time.Duration
+	cgroup   string
+	runtimes runtimeFlags
 }
 
 func newNetCmd(e *env) *cobra.Command {

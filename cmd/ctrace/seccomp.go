@@ -45,13 +45,13 @@ workload under the profile. See docs/seccomp.md.`,
 // record
 
 type recordFlags struct {
-	containers   []string
-	duration     time.Duration
-	output       string
-	cgroup       string
-	noArgs       bool
-	noCaps       bool
-	runtimes     runtimeFlags
+	containers []string
+	duration   time.Duration
+	output     string
+	cgroup     string
+	noArgs     bool
+	noCaps     bool
+	runtimes   runtimeFlags
 }
 
 func newSeccompRecordCmd(e *env) *cobra.Command {
