@@ -6,6 +6,7 @@
 package recording
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -275,11 +276,26 @@ func (r *Recording) Validate() error {
 
 // ReadFile reads a recording or, when the file is not one, a `ctrace
 // trace` JSON file (converted with FromTrace; warn receives its warnings).
+// A trace is read as a stream, never whole: traces grow large.
 func ReadFile(path string, warn func(string)) (*Recording, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, unwrapPath(err))
 	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 1<<16)
+	first, err := br.ReadBytes('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("read %s: %w", path, unwrapPath(err))
+	}
+	if looksLikeTrace(first) {
+		return FromTrace(io.MultiReader(bytes.NewReader(first), br), path, string(syscalls.Native()), warn)
+	}
+	rest, err := io.ReadAll(br)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, unwrapPath(err))
+	}
+	data := append(first, rest...)
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, fmt.Errorf("%s is empty: neither a recording nor a ctrace trace JSON file", path)
 	}
@@ -290,14 +306,7 @@ func ReadFile(path string, warn func(string)) (*Recording, error) {
 	if !errors.Is(err, ErrNotRecording) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if !looksLikeTrace(data) {
-		return nil, fmt.Errorf("%s is neither a ctrace recording nor a ctrace trace JSON file", path)
-	}
-	r, err = FromTrace(bytes.NewReader(data), path, string(syscalls.Native()), warn)
-	if err != nil {
-		return nil, err
-	}
-	return r, nil
+	return nil, fmt.Errorf("%s is neither a ctrace recording nor a ctrace trace JSON file", path)
 }
 
 // looksLikeTrace: the first line is a JSON object with an "event" field.
@@ -323,5 +332,3 @@ func firstLine(s string) string {
 	}
 	return s
 }
-
-var _ = io.EOF

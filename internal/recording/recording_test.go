@@ -154,3 +154,38 @@ func TestMerge(t *testing.T) {
 		t.Errorf("values of a replica without argument values are not marked incomplete: %+v", m.Args)
 	}
 }
+
+// A trace is read with internal/tracefile: strings in ctrace's lossless
+// convention are decoded (the container is named as the kernel recorder
+// names it), the partial-line warning is the reader's, a malformed line
+// names its line, and ReadFile streams a trace file.
+func TestFromTraceTracefile(t *testing.T) {
+	// The JSON text we\\\\b is the value we\\b, the bytes we\b.
+	line := strings.Replace(ev("getpid", true, 5, 5, ``, 5), `"name":"web"`, `"name":"we\\\\b"`, 1)
+	r, err := FromTrace(strings.NewReader(line+"\n"), "t.json", "x86_64", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Containers) != 1 || r.Containers[0].Name != `we\b` {
+		t.Errorf("containers %+v, want the name we\\b", r.Containers)
+	}
+	var warned []string
+	partial := line + "\n" + line[:50]
+	if _, err := FromTrace(strings.NewReader(partial), "t.json", "x86_64", func(w string) { warned = append(warned, w) }); err != nil {
+		t.Fatal(err)
+	}
+	if len(warned) != 1 || !strings.HasPrefix(warned[0], "t.json: line 2: partial last line of 50 bytes skipped") {
+		t.Errorf("warnings %q", warned)
+	}
+	if _, err := FromTrace(strings.NewReader(line+"\n{\"event\":\"x\",\n"+line+"\n"), "t.json", "x86_64", nil); err == nil ||
+		!strings.HasPrefix(err.Error(), "t.json:2: not a ctrace trace event") {
+		t.Errorf("malformed line 2: %v", err)
+	}
+	path := filepath.Join(t.TempDir(), "trace.json")
+	os.WriteFile(path, []byte(strings.Join(runcLikeTrace(), "\n")+"\n"+line[:50]), 0o600)
+	warned = nil
+	r, err = ReadFile(path, func(w string) { warned = append(warned, w) })
+	if err != nil || r.Source != SourceTrace || len(warned) != 1 {
+		t.Errorf("ReadFile of a trace with a partial last line: %v, %+v, warnings %q", err, r, warned)
+	}
+}

@@ -1,35 +1,20 @@
 package recording
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 
 	"github.com/ctrace-dev/ctrace/internal/sysfmt"
+	"github.com/ctrace-dev/ctrace/internal/tracefile"
 )
 
-// traceEvent is the part of a `ctrace trace --output-format json` line
-// (docs/events.md) a recording needs.
-type traceEvent struct {
-	Event     *string `json:"event"`
-	Syscall   bool    `json:"syscall"`
-	Container struct {
-		ID      string `json:"id"`
-		Name    string `json:"name"`
-		Image   string `json:"image"`
-		Runtime string `json:"runtime"`
-	} `json:"container"`
-	Process struct {
-		PID int64 `json:"pid"`
-		TID int64 `json:"tid"`
-	} `json:"process"`
-	Args   map[string]json.RawMessage `json:"args"`
-	Retval *int64                     `json:"retval"`
-}
+// traceEvent is one line of a `ctrace trace --output-format json` file
+// (docs/events.md), as internal/tracefile reads it.
+type traceEvent = tracefile.Event
 
 // Values of the calls that install a seccomp filter.
 const (
@@ -52,41 +37,48 @@ const (
 // the in-kernel recording of the same run (a test checks it), except that
 // a trace has no ABI per call: every call counts as native.
 //
-// A malformed line is an error naming it, except a last line cut short (a
-// crash of the writer), which is skipped with a warning.
+// The file is read as a stream with internal/tracefile, by the rules of
+// every trace reader in ctrace: a malformed line is an error naming it,
+// except a last line cut short (a crash of the writer), which is skipped
+// with a warning. Container ids, names and images are decoded from ctrace's
+// lossless string convention (tracefile.DecodeString), so a recording made
+// from a trace names containers as one made by the kernel does.
 func FromTrace(r io.Reader, name, arch string, warn func(string)) (*Recording, error) {
 	if warn == nil {
 		warn = func(string) {}
 	}
 	rp := &replay{arch: arch, byID: map[string]*ctrState{}}
-	br := bufio.NewReaderSize(r, 1<<20)
-	for lineNo := 1; ; lineNo++ {
-		line, err := br.ReadBytes('\n')
-		if err != nil && err != io.EOF {
-			return nil, fmt.Errorf("read %s: %w", name, err)
-		}
-		complete := err == nil
-		trimmed := bytes.TrimSpace(line)
-		if len(trimmed) > 0 {
-			var ev traceEvent
-			if jerr := json.Unmarshal(trimmed, &ev); jerr != nil || ev.Event == nil {
-				if !complete {
-					warn(fmt.Sprintf("%s: skipped a partial last line (line %d): the trace was cut short", name, lineNo))
-					break
-				}
-				why := "no \"event\" field"
-				if jerr != nil {
-					why = firstLine(jerr.Error())
-				}
-				return nil, fmt.Errorf("%s:%d: not a ctrace trace event (%s)", name, lineNo, why)
-			}
-			rp.event(&ev)
-		}
-		if !complete {
+	tr := tracefile.NewReader(r)
+	tr.Warn = func(w tracefile.Warning) { warn(fmt.Sprintf("%s: %s", name, w)) }
+	var ev traceEvent
+	for {
+		err := tr.Next(&ev)
+		if errors.Is(err, io.EOF) {
 			break
 		}
+		if err != nil {
+			var le *tracefile.LineError
+			if errors.As(err, &le) {
+				return nil, fmt.Errorf("%s:%d: not a ctrace trace event (%s)", name, le.Line, firstLine(le.Err.Error()))
+			}
+			return nil, fmt.Errorf("read %s: %s", name, firstLine(err.Error()))
+		}
+		rp.event(&ev)
 	}
 	return rp.recording(), nil
+}
+
+// decoded returns the bytes of a string value in ctrace's convention, or
+// the value itself when it does not follow it (a hand-made file).
+func decoded(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	b, err := tracefile.DecodeString(s)
+	if err != nil {
+		return s
+	}
+	return string(b)
 }
 
 // acc accumulates calls and argument values.
@@ -106,7 +98,7 @@ func newAcc() *acc {
 }
 
 func (a *acc) add(ev *traceEvent) {
-	name := *ev.Event
+	name := ev.Event
 	if n, ok := strings.CutPrefix(name, "syscall_"); ok {
 		if nr, err := strconv.Atoi(n); err == nil {
 			a.unnamed[nr] = true
@@ -114,21 +106,7 @@ func (a *acc) add(ev *traceEvent) {
 		}
 	}
 	a.names[name] = true
-	val := func(arg string, k sysfmt.Kind) (uint64, bool) {
-		raw, ok := ev.Args[arg]
-		if !ok {
-			return 0, false
-		}
-		var s string
-		if json.Unmarshal(raw, &s) == nil {
-			return sysfmt.Parse(k, s)
-		}
-		var n json.Number
-		if json.Unmarshal(raw, &n) == nil {
-			return sysfmt.Parse(sysfmt.None, n.String())
-		}
-		return 0, false
-	}
+	val := func(arg string, k sysfmt.Kind) (uint64, bool) { return argEnum(ev, arg, k) }
 	var v uint64
 	ok := true
 	switch name {
@@ -228,12 +206,12 @@ func (rp *replay) container(ev *traceEvent) *ctrState {
 	c, ok := rp.byID[id]
 	if !ok {
 		c = &ctrState{threads: map[int64]*thread{}, counted: newAcc(), before: newAcc()}
-		c.info = Container{ID: id, Name: ev.Container.Name, Image: ev.Container.Image, Runtime: ev.Container.Runtime}
+		c.info = Container{ID: decoded(id), Name: decoded(ev.Container.Name), Image: decoded(ev.Container.Image), Runtime: ev.Container.Runtime}
 		rp.byID[id] = c
 		rp.order = append(rp.order, id)
 	}
 	if c.info.Name == "" {
-		c.info.Name = ev.Container.Name
+		c.info.Name = decoded(ev.Container.Name)
 	}
 	return c
 }
@@ -274,7 +252,7 @@ func (rp *replay) event(ev *traceEvent) {
 	}
 	c := rp.container(ev)
 	tid := ev.Process.TID
-	switch *ev.Event {
+	switch ev.Event {
 	case "sched_process_fork":
 		parent := c.thread(ev.Process.PID, tid)
 		ctid, ok1 := argInt(ev, "child_tid")
@@ -329,7 +307,7 @@ func filterInstall(ev *traceEvent) (installs, tsync bool) {
 	if ev.Retval == nil || *ev.Retval < 0 {
 		return false, false
 	}
-	switch *ev.Event {
+	switch ev.Event {
 	case "seccomp":
 		op, ok := argEnum(ev, "op", sysfmt.SeccompOp)
 		if !ok || (op != seccompSetModeFilter && op != seccompSetModeStrict) {
@@ -351,7 +329,7 @@ func argInt(ev *traceEvent, name string) (int64, bool) {
 }
 
 func argEnum(ev *traceEvent, name string, k sysfmt.Kind) (uint64, bool) {
-	raw, ok := ev.Args[name]
+	raw, ok := ev.Arg(name)
 	if !ok {
 		return 0, false
 	}

@@ -172,6 +172,19 @@ func (r *Reader) warn(line int, format string, args ...any) {
 	}
 }
 
+// LineError is a malformed line that is not the last: Line is its 1-based
+// number, Err why it is not a ctrace JSON event.
+type LineError struct {
+	Line int
+	Err  error
+}
+
+func (e *LineError) Error() string {
+	return fmt.Sprintf("line %d: not a ctrace JSON event: %v", e.Line, e.Err)
+}
+
+func (e *LineError) Unwrap() error { return e.Err }
+
 // ErrTableFormat is returned for a file written with --output-format table.
 var ErrTableFormat = errors.New("this is a table-format trace; only JSON traces (--output-format json) can be read back")
 
@@ -214,7 +227,7 @@ func (r *Reader) Next(ev *Event) error {
 		case r.SkipMalformed:
 			r.warn(r.line, "malformed line skipped: %v", err)
 		default:
-			return fmt.Errorf("line %d: not a ctrace JSON event: %v", r.line, err)
+			return &LineError{Line: r.line, Err: err}
 		}
 	}
 }

@@ -95,8 +95,10 @@ func TestReaderPartialLastLine(t *testing.T) {
 
 func TestReaderMalformedMiddle(t *testing.T) {
 	data := ev1 + "\n" + ev2[:40] + "\n" + ev2 + "\n"
-	if _, _, err := readAll(t, data, false); err == nil || !strings.Contains(err.Error(), "line 2") {
-		t.Errorf("err = %v, want an error naming line 2", err)
+	_, _, err := readAll(t, data, false)
+	var le *LineError
+	if err == nil || !strings.Contains(err.Error(), "line 2: not a ctrace JSON event") || !errors.As(err, &le) || le.Line != 2 {
+		t.Errorf("err = %v, want a LineError naming line 2", err)
 	}
 	evs, warns, err := readAll(t, data, true)
 	if err != nil || len(evs) != 2 || len(warns) != 1 {
