@@ -3,9 +3,11 @@ package output
 import (
 	"encoding/json"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/ctrace-dev/ctrace/internal/containers"
 	"github.com/ctrace-dev/ctrace/internal/events"
@@ -134,5 +136,28 @@ func TestNetFileJSONMatchesSchema(t *testing.T) {
 		if s.Validate([]byte(mutated)) == nil {
 			t.Errorf("schema accepts %s", mutated)
 		}
+	}
+}
+
+// TestTerminalPeerAnnotation: on a terminal, a file or network event's
+// peer= / shared=[…] annotation stays visible when the arguments are
+// elided, and is not coloured as a failure.
+func TestTerminalPeerAnnotation(t *testing.T) {
+	cat := events.NewCatalog(syscalls.X86_64)
+	d, _ := cat.ByName("unix_connect")
+	ev := &events.Event{Def: d, PID: 1, TID: 1, Retval: -111, Peer: events.Peer{Kind: events.PeerContainer, ID: "x", Name: "db"},
+		Strs: []events.Str{{Param: 0, Value: []byte("/run/" + strings.Repeat("long/", 40) + "db.sock")}}}
+	plain := string(AppendTableLine(nil, ev, testContainer))
+	if !strings.HasSuffix(plain, " = -1 ECONNREFUSED (Connection refused) peer=db\n") {
+		t.Fatalf("plain line %q", plain)
+	}
+	line, _ := appendTerminalLine(nil, nil, ev, testContainer, TerminalOptions{Width: 150, Color: true})
+	s := string(line)
+	if !strings.Contains(s, "…)") || !strings.HasSuffix(s, sgrReset+" peer=db\n") || !strings.Contains(s, sgrRed+" = -1 ECONNREFUSED") {
+		t.Errorf("terminal line %q: want the arguments elided, the failure red and the peer plain", s)
+	}
+	stripped := regexp.MustCompile("\x1b\\[[0-9;]*m").ReplaceAllString(s, "")
+	if n := utf8.RuneCountInString(strings.TrimSuffix(stripped, "\n")); n > 150 {
+		t.Errorf("%d columns with width 150: %q", n, stripped)
 	}
 }
