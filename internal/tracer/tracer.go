@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/features"
 	"github.com/cilium/ebpf/link"
 	"github.com/cilium/ebpf/ringbuf"
 
@@ -39,6 +41,10 @@ type Options struct {
 	Syscalls []bpf.SyscallConf
 	// Lifecycle selects the lifecycle records (bpf.Lifecycle* bits).
 	Lifecycle uint32
+	// Compat forces the kernel side's compat variant (per-thread state in a
+	// hash map, probe reads), which is otherwise used only on kernels that
+	// lack task-local storage or BTF task pointers (before 5.15). For tests.
+	Compat bool
 	// Logf reports skipped optional hooks and other notices.
 	Logf func(format string, args ...any)
 }
@@ -72,6 +78,8 @@ type Tracer struct {
 	// Attached lists the hooks that are attached; Skipped those that were not, with why.
 	Attached []string
 	Skipped  map[string]error
+	// Variant is the kernel-side variant in use: "task-storage" or "compat" (and why).
+	Variant string
 }
 
 // New checks the kernel, loads the programs and attaches them.
@@ -83,10 +91,11 @@ func New(opts Options) (*Tracer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse embedded BPF object: %w", err)
 	}
-	if err := configure(spec, opts); err != nil {
+	fast, variant := fastVariant(opts.Compat)
+	if err := configure(spec, opts, fast); err != nil {
 		return nil, err
 	}
-	t := &Tracer{poll: opts.PollInterval, Skipped: map[string]error{}}
+	t := &Tracer{poll: opts.PollInterval, Skipped: map[string]error{}, Variant: variant}
 	if err := spec.LoadAndAssign(&t.objs, nil); err != nil {
 		return nil, explainLoadError(err)
 	}
@@ -127,7 +136,25 @@ func New(opts Options) (*Tracer, error) {
 	return t, nil
 }
 
-func configure(spec *ebpf.CollectionSpec, opts Options) error {
+// fastVariant says whether the kernel offers what the fast per-syscall path
+// uses (task-local storage, BTF task pointers, bpf_task_pt_regs in raw
+// tracepoints), and describes the choice.
+func fastVariant(forceCompat bool) (bool, string) {
+	if forceCompat {
+		return false, "compat (forced)"
+	}
+	if err := features.HaveMapType(ebpf.TaskStorage); err != nil {
+		return false, fmt.Sprintf("compat (no task storage: %v)", err)
+	}
+	for _, fn := range []asm.BuiltinFunc{asm.FnGetCurrentTaskBtf, asm.FnTaskStorageGet, asm.FnTaskPtRegs} {
+		if err := features.HaveProgramHelper(ebpf.RawTracepoint, fn); err != nil {
+			return false, fmt.Sprintf("compat (no %v in raw tracepoints: %v)", fn, err)
+		}
+	}
+	return true, "task-storage"
+}
+
+func configure(spec *ebpf.CollectionSpec, opts Options, fast bool) error {
 	set := func(name string, v any) error {
 		vs, ok := spec.Variables[name]
 		if !ok {
@@ -147,14 +174,25 @@ func configure(spec *ebpf.CollectionSpec, opts Options) error {
 	if err := set("cfg_lifecycle", opts.Lifecycle); err != nil {
 		return err
 	}
+	if err := set("cfg_task_storage", fast); err != nil {
+		return err
+	}
+	// The variant not used keeps a placeholder map (its code is dead and
+	// dropped by the verifier, but the object still names the map).
+	if fast {
+		spec.Maps[bpf.CtraceMapPending].MaxEntries = 1
+	} else {
+		ts := spec.Maps[bpf.CtraceMapTaskStates]
+		ts.Type, ts.Flags, ts.MaxEntries = ebpf.Array, 0, 1
+	}
 	size := opts.RingBufferBytes
 	page := os.Getpagesize()
 	if size < page || size&(size-1) != 0 {
 		return fmt.Errorf("ring buffer size %d: must be a power of two of at least %d bytes", size, page)
 	}
 	spec.Maps[bpf.CtraceMapEvents].MaxEntries = uint32(size)
-	if len(opts.Syscalls) > bpf.MaxSyscalls {
-		return fmt.Errorf("syscall configuration has %d entries, the kernel side holds %d", len(opts.Syscalls), bpf.MaxSyscalls)
+	if len(opts.Syscalls) > bpf.MaxSyscalls+1 {
+		return fmt.Errorf("syscall configuration has %d entries, the kernel side holds %d", len(opts.Syscalls), bpf.MaxSyscalls+1)
 	}
 	return nil
 }
@@ -223,20 +261,23 @@ func (t *Tracer) Drain(rec *ringbuf.Record) error {
 	return err
 }
 
-// Stats are the kernel-side loss counters, summed over CPUs.
+// Stats are the kernel-side counters, summed over CPUs.
 type Stats struct {
 	LostRingbuf uint64 // ring buffer full
-	LostPending uint64 // in-flight syscall table full
-	LostExec    uint64 // exec arguments could not be kept
+	LostPending uint64 // per-thread syscall state could not be stored
+	// ExecTruncated counts execve/execveat events written without their
+	// arguments (the capture at entry could not be kept): not lost, marked
+	// truncated.
+	ExecTruncated uint64
 }
 
 // Lost returns the sum of all kernel-side losses.
-func (s Stats) Lost() uint64 { return s.LostRingbuf + s.LostPending + s.LostExec }
+func (s Stats) Lost() uint64 { return s.LostRingbuf + s.LostPending }
 
-// Stats reads the kernel's loss counters.
+// Stats reads the kernel's counters.
 func (t *Tracer) Stats() (Stats, error) {
 	var st Stats
-	dst := []*uint64{&st.LostRingbuf, &st.LostPending, &st.LostExec}
+	dst := []*uint64{&st.LostRingbuf, &st.LostPending, &st.ExecTruncated}
 	for i, d := range dst {
 		var perCPU []uint64
 		if err := t.objs.Stats.Lookup(uint32(i), &perCPU); err != nil {
