@@ -193,8 +193,8 @@ func runTrace(cmd *cobra.Command, e *env, f traceFlags) error {
 	if err != nil {
 		return err
 	}
-	e.logf("events: %d, lost: %d (ring buffer full: %d, in-flight syscall table full: %d, undecodable: %d); exec arguments truncated: %d; filtered out: %d",
-		sum.Events, sum.Lost(), sum.Kernel.LostRingbuf, sum.Kernel.LostPending, sum.DecodeErrors, sum.Kernel.ExecTruncated, sum.Filtered)
+	e.logf("events: %d, lost: %d (ring buffer full: %d, in-flight syscall table full: %d, undecodable: %d, hold queue full: %d); exec arguments truncated: %d; filtered out: %d",
+		sum.Events, sum.Lost(), sum.Kernel.LostRingbuf, sum.Kernel.LostPending, sum.DecodeErrors, sum.HoldDropped, sum.Kernel.ExecTruncated, sum.Filtered)
 	return nil
 }
 

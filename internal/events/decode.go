@@ -61,6 +61,10 @@ func Kind(raw []byte) (bpf.RecordKind, error) {
 	return bpf.RecordKind(le.Uint16(raw[offKind:])), nil
 }
 
+// RecordCgroup returns the cgroup id in a record's header (after Kind said
+// the record is long enough).
+func RecordCgroup(raw []byte) uint64 { return le.Uint64(raw[offCgroup:]) }
+
 // Decoder turns raw ring-buffer records into Events.
 type Decoder struct {
 	cat *Catalog

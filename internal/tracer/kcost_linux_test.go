@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/cilium/ebpf"
-	"github.com/cilium/ebpf/ringbuf"
 	"golang.org/x/sys/unix"
 )
 
@@ -56,16 +55,15 @@ func TestKernelCost(t *testing.T) {
 		stop := make(chan struct{})
 		go func() {
 			var count uint64
-			var rec ringbuf.Record
 			for {
-				err := x.tr.Read(&rec)
+				_, err := x.tr.Next()
 				switch {
 				case err == nil:
 					count++
 				case errors.Is(err, ErrPoll):
 					select {
 					case <-stop:
-						for x.tr.Drain(&rec) == nil {
+						for _, err := x.tr.Drain(); err == nil; _, err = x.tr.Drain() {
 							count++
 						}
 						done <- count

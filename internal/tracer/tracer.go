@@ -70,11 +70,12 @@ type hook struct {
 
 // Tracer is a loaded and attached set of ctrace programs.
 type Tracer struct {
-	objs   bpf.CtraceObjects
-	links  []link.Link
-	reader *ringbuf.Reader
-	poll   time.Duration
-	armed  bool // a poll deadline is set and has not yet expired
+	objs     bpf.CtraceObjects
+	links    []link.Link
+	ring     *ring
+	poll     time.Duration
+	armed    bool // a poll deadline is set and has not yet expired
+	deadline time.Time
 	// Attached lists the hooks that are attached; Skipped those that were not, with why.
 	Attached []string
 	Skipped  map[string]error
@@ -103,7 +104,7 @@ func New(opts Options) (*Tracer, error) {
 		t.Close()
 		return nil, err
 	}
-	t.reader, err = ringbuf.NewReader(t.objs.Events)
+	t.ring, err = newRing(t.objs.Events.FD(), int(t.objs.Events.MaxEntries()))
 	if err != nil {
 		t.Close()
 		return nil, fmt.Errorf("open ring buffer: %w", err)
@@ -221,6 +222,23 @@ func (t *Tracer) AddContainerCgroup(id uint64) error {
 	return t.objs.Containers.Put(id, bpf.CgroupInfo{State: uint32(bpf.CgroupContainer)})
 }
 
+// Candidates returns the cgroups the kernel traces as candidates: created
+// after the start and not yet classified by user space.
+func (t *Tracer) Candidates() ([]uint64, error) {
+	var (
+		out  []uint64
+		id   uint64
+		info bpf.CgroupInfo
+	)
+	it := t.objs.Containers.Iterate()
+	for it.Next(&id, &info) {
+		if info.State == uint32(bpf.CgroupCandidate) {
+			out = append(out, id)
+		}
+	}
+	return out, it.Err()
+}
+
 // ForgetCgroup removes a cgroup from the kernel map (not a container, or gone).
 func (t *Tracer) ForgetCgroup(id uint64) error {
 	err := t.objs.Containers.Delete(id)
@@ -230,35 +248,73 @@ func (t *Tracer) ForgetCgroup(id uint64) error {
 	return err
 }
 
-// ErrPoll is returned by Read when no record arrived within the poll interval.
+// ErrPoll is returned by Next when no record arrived within the poll interval.
 var ErrPoll = errors.New("no record within poll interval")
 
-// Read reads the next record into rec, reusing its buffer. It returns ErrPoll
-// at the end of every poll interval once the records available then are read
-// (so the caller flushes at least that often, even under a steady stream),
-// and ringbuf.ErrClosed after Close.
-func (t *Tracer) Read(rec *ringbuf.Record) error {
-	if !t.armed {
-		t.reader.SetDeadline(time.Now().Add(t.poll))
-		t.armed = true
+// ErrClosed is returned by Next after Close.
+var ErrClosed = os.ErrClosed
+
+// Next returns the next record. The slice is the record in the ring
+// buffer's memory: it is valid until the next call of Next, Drain or Read
+// (then its space is given back to the kernel), so keep a copy of anything
+// needed later. Next returns ErrPoll at the end of every poll interval once
+// the records available then are read (so the caller flushes at least that
+// often), and ErrClosed after Close.
+func (t *Tracer) Next() ([]byte, error) {
+	if t.ring == nil {
+		return nil, ErrClosed
 	}
-	err := t.reader.ReadInto(rec)
-	if errors.Is(err, os.ErrDeadlineExceeded) {
-		t.armed = false
-		return ErrPoll
+	for {
+		rec, err := t.ring.next()
+		if err != errEmpty {
+			return rec, err
+		}
+		// Empty: the only place that reads the clock.
+		now := time.Now()
+		if !t.armed {
+			t.deadline, t.armed = now.Add(t.poll), true
+		}
+		if !now.Before(t.deadline) {
+			t.armed = false
+			t.ring.commit()
+			return nil, ErrPoll
+		}
+		if err := t.ring.wait(t.deadline.Sub(now)); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// Drain returns the next record like Next without waiting: ErrPoll when the
+// ring buffer is empty.
+func (t *Tracer) Drain() ([]byte, error) {
+	if t.ring == nil {
+		return nil, ErrClosed
+	}
+	t.armed = false
+	rec, err := t.ring.next()
+	if err == errEmpty {
+		t.ring.commit()
+		return nil, ErrPoll
+	}
+	return rec, err
+}
+
+// Read is Next into a copy held by rec (rec.RawSample is reused).
+func (t *Tracer) Read(rec *ringbuf.Record) error {
+	raw, err := t.Next()
+	if err == nil {
+		rec.RawSample = append(rec.RawSample[:0], raw...)
 	}
 	return err
 }
 
-// Drain reads what is left in the ring buffer without waiting; ErrPoll when empty.
-func (t *Tracer) Drain(rec *ringbuf.Record) error {
-	t.armed = false
-	t.reader.SetDeadline(time.Now())
-	err := t.reader.ReadInto(rec)
-	if errors.Is(err, os.ErrDeadlineExceeded) {
-		return ErrPoll
+// Pending returns the bytes in the ring buffer not read yet.
+func (t *Tracer) Pending() uint64 {
+	if t.ring == nil {
+		return 0
 	}
-	return err
+	return t.ring.available()
 }
 
 // Stats are the kernel-side counters, summed over CPUs.
@@ -301,8 +357,9 @@ func (t *Tracer) Detach() {
 // Close detaches and frees everything.
 func (t *Tracer) Close() error {
 	t.Detach()
-	if t.reader != nil {
-		t.reader.Close()
+	if t.ring != nil {
+		t.ring.close()
+		t.ring = nil
 	}
 	return t.objs.Close()
 }

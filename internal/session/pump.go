@@ -1,0 +1,501 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ctrace-dev/ctrace/internal/bpf"
+	"github.com/ctrace-dev/ctrace/internal/containers"
+	"github.com/ctrace-dev/ctrace/internal/events"
+	"github.com/ctrace-dev/ctrace/internal/fdtable"
+	"github.com/ctrace-dev/ctrace/internal/tracer"
+)
+
+// Source is where records come from: the tracer (*tracer.Tracer), or a
+// fake in tests.
+type Source interface {
+	// Next returns the next record, valid until the next call of Next or
+	// Drain; tracer.ErrPoll at the end of a poll interval with nothing to read.
+	Next() ([]byte, error)
+	// Drain is Next without waiting: tracer.ErrPoll when nothing is left.
+	Drain() ([]byte, error)
+	// Detach stops the kernel from producing records.
+	Detach()
+	Stats() (tracer.Stats, error)
+	// AddContainerCgroup and ForgetCgroup classify a cgroup in the kernel.
+	AddContainerCgroup(id uint64) error
+	ForgetCgroup(id uint64) error
+	// Candidates lists the cgroups the kernel traces as candidates (created
+	// after the start, not yet classified by user space).
+	Candidates() ([]uint64, error)
+}
+
+// Side work of the reading loop (resolved containers, the resolver,
+// progress) is looked at every sideEvery records and at every poll.
+const sideEvery = 4096
+
+const (
+	progressEvery = time.Second
+	sweepEvery    = 5 * time.Second
+	// holdGrace is how long a stopping session waits for held containers
+	// to be named before it prints their records with what is known.
+	holdGrace = time.Second
+)
+
+// pump handles one record at a time; it owns the reused Event.
+type pump struct {
+	cfg  Config
+	src  Source
+	dec  *events.Decoder
+	ev   events.Event
+	fds  *fdtable.Table
+	sum  Summary
+	hold *holdQueue
+	res  *resolver
+
+	procFilter bool // the filter selects by process: ask it per event
+
+	// The container of the last record (records come in runs).
+	lastID uint64
+	lastC  *containers.Container
+	// keep decisions per container (Config.Keep), and the last one.
+	keepOf   map[*containers.Container]bool
+	keepC    *containers.Container
+	keepLast bool
+	// containers seen with events, by id
+	seen      map[string]struct{}
+	seenC     *containers.Container
+	host      map[uint64]bool // cgroups classified as not containers
+	asked     map[uint64]bool // cgroups the resolver is looking for
+	n         uint64          // records handled
+	lastProg  time.Time
+	lastSweep time.Time
+}
+
+func newPump(cfg Config, src Source, dec *events.Decoder, res *resolver, procRoot string) *pump {
+	hb := cfg.HoldBytes
+	if hb <= 0 {
+		hb = DefaultHoldBytes
+	}
+	if cfg.Logf == nil {
+		cfg.Logf = func(string, ...any) {}
+	}
+	now := time.Now()
+	return &pump{
+		cfg: cfg, src: src, dec: dec, fds: fdtable.New(procRoot), hold: newHoldQueue(hb), res: res,
+		procFilter: cfg.Filter.ProcessFilter(),
+		keepOf:     map[*containers.Container]bool{},
+		seen:       map[string]struct{}{},
+		host:       map[uint64]bool{},
+		asked:      map[uint64]bool{},
+		lastProg:   now,
+		lastSweep:  now,
+	}
+}
+
+// run is the reading loop: until ctx is done, then drain, flush and report.
+// procRoot is where the fd table looks up descriptors it has not seen
+// opened (/proc).
+func run(ctx context.Context, cfg Config, src Source, dec *events.Decoder, res *resolver, procRoot string) (Summary, error) {
+	p := newPump(cfg, src, dec, res, procRoot)
+	defer res.stop()
+	for ctx.Err() == nil {
+		raw, err := src.Next()
+		switch {
+		case err == nil:
+			if err := p.handle(raw); err != nil {
+				return p.summary(), err
+			}
+			if p.n++; p.n%sideEvery == 0 {
+				if err := p.side(); err != nil {
+					return p.summary(), err
+				}
+			}
+		case errors.Is(err, tracer.ErrPoll):
+			if err := p.flush(); err != nil {
+				return p.summary(), err
+			}
+			if err := p.side(); err != nil {
+				return p.summary(), err
+			}
+		default:
+			return p.summary(), fmt.Errorf("read ring buffer: %w", err)
+		}
+	}
+
+	// Stop producing, then write out everything already buffered.
+	src.Detach()
+	for {
+		raw, err := src.Drain()
+		if err != nil {
+			if errors.Is(err, tracer.ErrPoll) {
+				break
+			}
+			return p.summary(), fmt.Errorf("drain ring buffer: %w", err)
+		}
+		if err := p.handle(raw); err != nil {
+			return p.summary(), err
+		}
+	}
+	if err := p.releaseAll(); err != nil {
+		return p.summary(), err
+	}
+	if err := p.flush(); err != nil {
+		return p.summary(), err
+	}
+	st, err := src.Stats()
+	if err != nil {
+		return p.summary(), err
+	}
+	p.sum.Kernel = st
+	return p.summary(), nil
+}
+
+func (p *pump) flush() error {
+	if err := p.cfg.Printer.Flush(); err != nil {
+		return fmt.Errorf("write output: %w", err)
+	}
+	return nil
+}
+
+func (p *pump) summary() Summary {
+	s := p.sum
+	s.Held = uint64(p.hold.records)
+	s.HoldDropped = p.hold.dropped
+	s.Containers = len(p.seen)
+	return s
+}
+
+// handle routes one record: cgroup records classify cgroups; records of
+// containers not yet named (or of cgroups not yet classified) are held;
+// the others are processed at once.
+func (p *pump) handle(raw []byte) error {
+	kind, err := events.Kind(raw)
+	if err != nil {
+		p.sum.DecodeErrors++
+		return nil
+	}
+	if kind == bpf.RecCgroupMkdir || kind == bpf.RecCgroupRmdir {
+		return p.cgroup(raw)
+	}
+	cgid := events.RecordCgroup(raw)
+	c := p.container(cgid)
+	if c == nil {
+		return p.unknown(cgid, raw)
+	}
+	if !c.Resolved || (p.hold.records > 0 && p.hold.has(cgid)) {
+		p.hold.add(cgid, raw) // in kernel order behind what is held already
+		return nil
+	}
+	return p.process(raw, c)
+}
+
+// container looks up the container of a cgroup, nil if none.
+func (p *pump) container(cgid uint64) *containers.Container {
+	if p.lastC != nil && p.lastID == cgid {
+		return p.lastC
+	}
+	c, ok := p.cfg.Containers.Lookup(cgid)
+	if !ok {
+		return nil
+	}
+	p.lastID, p.lastC = cgid, c
+	return c
+}
+
+// forgetLast drops the cached container (its *Container may have been
+// replaced by a resolved one).
+func (p *pump) forgetLast() { p.lastC = nil }
+
+// unknown handles a record of a cgroup that is not a known container.
+func (p *pump) unknown(cgid uint64, raw []byte) error {
+	if p.host[cgid] {
+		p.sum.Host++ // a new cgroup that proved not to be a container's
+		return nil
+	}
+	// The kernel traces it, so it is a candidate whose cgroup_mkdir record
+	// was not seen (lost with a full ring buffer): hold its records and
+	// find out what it is, off the reading loop.
+	p.hold.add(cgid, raw)
+	p.ask(cgid)
+	return nil
+}
+
+func (p *pump) ask(cgid uint64) {
+	if p.asked[cgid] || p.res == nil {
+		return
+	}
+	if p.res.ask(cgid) {
+		p.asked[cgid] = true
+	}
+}
+
+// process decodes a record of container c and, unless filtered, prints it.
+// The fd table follows every event, printed or not; fd arguments are
+// described as they were before the call.
+func (p *pump) process(raw []byte, c *containers.Container) error {
+	if err := p.dec.Decode(raw, &p.ev); err != nil {
+		p.sum.DecodeErrors++
+		p.cfg.Logf("undecodable record: %v", err)
+		return nil
+	}
+	ev := &p.ev
+	if ev.FdOnly {
+		p.fds.Observe(ev) // not selected: only the fd table wants it
+		return nil
+	}
+	if !p.keep(c) || (p.procFilter && !p.cfg.Filter.MatchProcess(ev)) {
+		p.sum.Filtered++
+		p.fds.Observe(ev)
+		return nil
+	}
+	if c != p.seenC {
+		p.seenC = c
+		p.seen[c.Info.ID] = struct{}{}
+	}
+	p.fds.Annotate(ev)
+	err := p.cfg.Printer.Write(ev, c)
+	p.fds.Observe(ev)
+	if err != nil {
+		return fmt.Errorf("write output: %w", err)
+	}
+	p.sum.Events++
+	return nil
+}
+
+// keep is the per-container decision (Config.Keep), asked once per container.
+func (p *pump) keep(c *containers.Container) bool {
+	if p.cfg.Keep == nil {
+		return true
+	}
+	if c == p.keepC {
+		return p.keepLast
+	}
+	k, ok := p.keepOf[c]
+	if !ok {
+		if len(p.keepOf) >= 4096 {
+			clear(p.keepOf)
+		}
+		k = p.cfg.Keep(c)
+		p.keepOf[c] = k
+	}
+	p.keepC, p.keepLast = c, k
+	return k
+}
+
+// cgroup classifies a new cgroup (before any record of its tasks is read:
+// the ring buffer keeps kernel order) and forgets removed ones.
+func (p *pump) cgroup(raw []byte) error {
+	ce, err := events.DecodeCgroup(raw)
+	if err != nil {
+		p.sum.DecodeErrors++
+		return nil
+	}
+	p.forgetLast()
+	if !ce.Mkdir {
+		p.cfg.Containers.Remove(ce.ID)
+		return nil
+	}
+	return p.classify(ce.ID, ce.Path, ce.State)
+}
+
+// classify adds a cgroup to the collection or tells the kernel to forget it.
+func (p *pump) classify(id uint64, path string, state bpf.CgroupState) error {
+	c, ok := p.cfg.Containers.Add(id, path)
+	if !ok {
+		p.host[id] = true
+		if len(p.host) > 65536 {
+			clear(p.host)
+		}
+		if n := p.hold.drop(id); n > 0 {
+			p.sum.Host += uint64(n)
+		}
+		return p.src.ForgetCgroup(id)
+	}
+	if state != bpf.CgroupContainer {
+		if err := p.src.AddContainerCgroup(id); err != nil {
+			return err
+		}
+	}
+	if c.Resolved && p.hold.has(id) {
+		return p.release(id, c)
+	}
+	return nil
+}
+
+// release processes the records held for a cgroup, in kernel order, as
+// records of container c.
+func (p *pump) release(id uint64, c *containers.Container) error {
+	for _, raw := range p.hold.take(id) {
+		if err := p.process(raw, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// side is the loop's work besides records: containers named meanwhile,
+// the resolver's answers, the candidate sweep, progress.
+func (p *pump) side() error {
+	select {
+	case <-p.cfg.Containers.Resolved():
+		p.forgetLast()
+		if err := p.releaseResolved(); err != nil {
+			return err
+		}
+	default:
+	}
+	if err := p.resolverAnswers(); err != nil {
+		return err
+	}
+	now := time.Now()
+	if now.Sub(p.lastSweep) >= sweepEvery {
+		p.lastSweep = now
+		p.sweep()
+	}
+	if p.cfg.Progress != nil && now.Sub(p.lastProg) >= progressEvery {
+		p.lastProg = now
+		s := p.summary()
+		if st, err := p.src.Stats(); err == nil {
+			s.Kernel = st
+		}
+		p.cfg.Progress(s)
+	}
+	return nil
+}
+
+// releaseResolved releases the held records of every container that is
+// resolved now.
+func (p *pump) releaseResolved() error {
+	for _, id := range p.hold.ids() {
+		if c, ok := p.cfg.Containers.Lookup(id); ok && c.Resolved {
+			if err := p.release(id, c); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// resolverAnswers classifies the cgroups the resolver found (or not).
+func (p *pump) resolverAnswers() error {
+	if p.res == nil {
+		return nil
+	}
+	for {
+		select {
+		case a := <-p.res.out:
+			if err := p.answer(a); err != nil {
+				return err
+			}
+		default:
+			return nil
+		}
+	}
+}
+
+func (p *pump) answer(a resolved) error {
+	delete(p.asked, a.id)
+	if _, ok := p.cfg.Containers.Lookup(a.id); ok {
+		return nil // classified meanwhile (its cgroup_mkdir record came after all)
+	}
+	if !a.found {
+		// Gone before it could be named: its records cannot be attributed.
+		if n := p.hold.drop(a.id); n > 0 {
+			p.sum.Host += uint64(n)
+			p.cfg.Logf("cgroup %d of %d traced records vanished before it could be classified", a.id, n)
+		}
+		p.host[a.id] = true
+		return p.src.ForgetCgroup(a.id)
+	}
+	p.forgetLast()
+	return p.classify(a.id, a.path, bpf.CgroupCandidate)
+}
+
+// sweep asks the resolver about candidates the kernel traces that user
+// space never classified (their cgroup_mkdir record was lost) and that
+// have not shown up in a record yet.
+func (p *pump) sweep() {
+	ids, err := p.src.Candidates()
+	if err != nil {
+		p.cfg.Logf("list candidate cgroups: %v", err)
+		return
+	}
+	for _, id := range ids {
+		if _, ok := p.cfg.Containers.Lookup(id); ok || p.host[id] {
+			continue
+		}
+		p.ask(id)
+	}
+}
+
+// releaseAll runs when the session stops: it gives containers a moment to
+// be named, classifies the cgroups still unknown, then prints every held
+// record with what is known of its container.
+func (p *pump) releaseAll() error {
+	if p.hold.records == 0 {
+		return nil
+	}
+	deadline := time.NewTimer(holdGrace)
+	defer deadline.Stop()
+	for p.hold.records > 0 && !p.allResolvable() {
+		select {
+		case <-p.cfg.Containers.Resolved():
+			p.forgetLast()
+			if err := p.releaseResolved(); err != nil {
+				return err
+			}
+		case a := <-p.resOut():
+			if err := p.answer(a); err != nil {
+				return err
+			}
+		case <-deadline.C:
+			goto done
+		}
+	}
+done:
+	for _, id := range p.hold.ids() {
+		if c, ok := p.cfg.Containers.Lookup(id); ok {
+			if err := p.release(id, c); err != nil {
+				return err
+			}
+			continue
+		}
+		if p.res != nil {
+			if path, found := p.res.find(id); found {
+				if err := p.classify(id, path, bpf.CgroupCandidate); err != nil {
+					return err
+				}
+				if c, ok := p.cfg.Containers.Lookup(id); ok {
+					if err := p.release(id, c); err != nil {
+						return err
+					}
+				}
+				continue
+			}
+		}
+		n := p.hold.drop(id)
+		p.sum.Host += uint64(n)
+		p.cfg.Logf("cgroup %d: %d traced records dropped: it could not be classified before the end", id, n)
+	}
+	return nil
+}
+
+// allResolvable: every held cgroup is a resolved container now.
+func (p *pump) allResolvable() bool {
+	for _, id := range p.hold.ids() {
+		if c, ok := p.cfg.Containers.Lookup(id); !ok || !c.Resolved {
+			return false
+		}
+	}
+	return true
+}
+
+func (p *pump) resOut() <-chan resolved {
+	if p.res == nil {
+		return nil
+	}
+	return p.res.out
+}
