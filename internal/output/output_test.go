@@ -213,3 +213,68 @@ func BenchmarkDecodeEncodeJSON(b *testing.B) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// TestCachedRenderingMatches: the printers' caches (timestamp second, event
+// keys, process object, fd descriptions, container fragment) never change
+// a line: every line equals the uncached rendering, over a sequence that
+// switches events, processes, comms, seconds and fd names.
+func TestCachedRenderingMatches(t *testing.T) {
+	time.Local = time.UTC
+	d := events.NewDecoder(events.NewCatalog(syscalls.X86_64), 0)
+	recs := goldenRecords()
+	other := &containers.Container{CgroupID: 7, Info: containers.Info{ID: strings.Repeat("cd", 32), Name: "db"}}
+	stamps := []int64{1_700_000_000_000_000_000, 1_700_000_000_100_000_000, 1_700_000_000_123_456_789, 1_700_000_001_000_000_001, 1_700_000_001_000_000_000, 1_700_000_000_000_000_010}
+	comms := []string{"sh", "sh", "cat", "s\"h"}
+	fds := []string{"", "/etc/hostname", "/etc/hostname", "socket:AF_INET -> 10.0.0.2:80", "/tmp/\x1b[31m"}
+	var jbuf, tbuf bytes.Buffer
+	jp, tp := New(FormatJSON, &jbuf), New(FormatTable, &tbuf)
+	var wantJSON, wantTable []string
+	var ev events.Event
+	for i := range 200 {
+		raw := recs[(i*7)%len(recs)]
+		if err := d.Decode(raw, &ev); err != nil {
+			t.Fatal(err)
+		}
+		ev.TimeNS = stamps[i%len(stamps)]
+		ev.Comm = []byte(comms[(i/3)%len(comms)])
+		ev.PID = uint32(100 + i/5)
+		for j := range ev.FdDesc {
+			ev.FdDesc[j] = fds[(i+j)%len(fds)]
+		}
+		c := testContainer
+		if i%4 == 3 {
+			c = other
+		}
+		wantJSON = append(wantJSON, string(AppendJSON(nil, &ev, AppendContainerJSON(nil, c))))
+		wantTable = append(wantTable, string(AppendTableLine(nil, &ev, c)))
+		if err := jp.Write(&ev, c); err != nil {
+			t.Fatal(err)
+		}
+		if err := tp.Write(&ev, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	jp.Flush()
+	tp.Flush()
+	gotJSON := strings.Split(strings.TrimSuffix(jbuf.String(), "\n"), "\n")
+	gotTable := strings.Split(strings.TrimSuffix(tbuf.String(), "\n"), "\n")[1:] // after the header
+	for i := range wantJSON {
+		if gotJSON[i] != wantJSON[i] {
+			t.Fatalf("JSON line %d:\n got %s\nwant %s", i, gotJSON[i], wantJSON[i])
+		}
+		if gotTable[i]+"\n" != wantTable[i] {
+			t.Fatalf("table line %d:\n got %q\nwant %q", i, gotTable[i], wantTable[i])
+		}
+	}
+	// And the uncached renderings agree with the standard library's formats.
+	for _, ns := range stamps {
+		want := time.Unix(0, ns).UTC().Format(time.RFC3339Nano)
+		if got := string(appendTime(nil, ns)); got != want {
+			t.Errorf("appendTime(%d) = %s, want %s", ns, got, want)
+		}
+		var c jsonCache
+		if got := string(c.appendTime(nil, ns)); got != want {
+			t.Errorf("cached time %d = %s, want %s", ns, got, want)
+		}
+	}
+}

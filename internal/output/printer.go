@@ -124,11 +124,26 @@ func appendPtr(dst []byte, v uint64, json bool) []byte {
 		dst = append(dst, '"')
 	}
 	dst = append(dst, '0', 'x')
-	dst = strconv.AppendUint(dst, v, 16)
+	dst = appendHex(dst, v)
 	if json {
 		dst = append(dst, '"')
 	}
 	return dst
+}
+
+// appendHex is strconv.AppendUint(dst, v, 16) without its generality.
+func appendHex(dst []byte, v uint64) []byte {
+	var b [16]byte
+	i := len(b)
+	for {
+		i--
+		b[i] = hexDigits[v&0xf]
+		v >>= 4
+		if v == 0 {
+			break
+		}
+	}
+	return append(dst, b[i:]...)
 }
 
 // appendString renders a container-controlled string: a JSON string, or a

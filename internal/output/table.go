@@ -15,6 +15,32 @@ type Table struct {
 	w      *bufio.Writer
 	buf    []byte
 	header bool
+	clock  tableClock
+}
+
+// tableClock renders the table's local "15:04:05.000000", the second from cache.
+type tableClock struct {
+	sec    int64
+	prefix []byte // "15:04:05." of sec
+}
+
+func (c *tableClock) append(dst []byte, ns int64) []byte {
+	sec, frac := ns/1e9, ns%1e9
+	if c == nil || frac < 0 {
+		return time.Unix(0, ns).AppendFormat(dst, "15:04:05.000000")
+	}
+	if sec != c.sec || c.prefix == nil {
+		c.sec = sec
+		c.prefix = time.Unix(sec, 0).AppendFormat(c.prefix[:0], "15:04:05.")
+	}
+	dst = append(dst, c.prefix...)
+	us := frac / 1000
+	var d [6]byte
+	for i := 5; i >= 0; i-- {
+		d[i] = byte('0' + us%10)
+		us /= 10
+	}
+	return append(dst, d[:]...)
 }
 
 // NewTable returns a table printer.
@@ -30,7 +56,7 @@ func (t *Table) Write(ev *events.Event, c *containers.Container) error {
 			return err
 		}
 	}
-	t.buf = AppendTableLine(t.buf[:0], ev, c)
+	t.buf = appendTableLine(t.buf[:0], ev, c, &t.clock)
 	_, err := t.w.Write(t.buf)
 	return err
 }
@@ -40,7 +66,11 @@ func (t *Table) Flush() error { return t.w.Flush() }
 
 // AppendTableLine renders ev as one table line with its newline.
 func AppendTableLine(dst []byte, ev *events.Event, c *containers.Container) []byte {
-	dst = time.Unix(0, ev.TimeNS).AppendFormat(dst, "15:04:05.000000")
+	return appendTableLine(dst, ev, c, nil)
+}
+
+func appendTableLine(dst []byte, ev *events.Event, c *containers.Container, clock *tableClock) []byte {
+	dst = clock.append(dst, ev.TimeNS)
 	dst = pad(dst, 16, 15)
 	start := len(dst)
 	name := ""

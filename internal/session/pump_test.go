@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/ctrace-dev/ctrace/internal/events"
 	"github.com/ctrace-dev/ctrace/internal/events/eventstest"
 	"github.com/ctrace-dev/ctrace/internal/filter"
+	"github.com/ctrace-dev/ctrace/internal/output"
 	"github.com/ctrace-dev/ctrace/internal/syscalls"
 	"github.com/ctrace-dev/ctrace/internal/tracer"
 )
@@ -530,4 +532,58 @@ func TestProgress(t *testing.T) {
 	if len(got) != 1 || got[0].Events != 1 || got[0].Containers != 1 {
 		t.Errorf("progress calls %+v, want one with 1 event from 1 container", got)
 	}
+}
+
+// loopSource hands out the same records round and round, n in all.
+type loopSource struct {
+	fakeSource
+	recs [][]byte
+	i, n int
+}
+
+func (s *loopSource) Next() ([]byte, error) {
+	if s.i >= s.n {
+		s.cancel()
+		return nil, tracer.ErrPoll
+	}
+	r := s.recs[s.i%len(s.recs)]
+	s.i++
+	return r, nil
+}
+
+// BenchmarkPumpJSON is the user-space cost of one event of the syscall
+// storm (dd's one-byte read/write) from the ring to JSON lines: decode,
+// container, fd table, filter, print (to a discarding writer).
+func BenchmarkPumpJSON(b *testing.B) {
+	benchmarkPump(b, output.FormatJSON)
+}
+
+// BenchmarkPumpTable is BenchmarkPumpJSON with the table printer.
+func BenchmarkPumpTable(b *testing.B) {
+	benchmarkPump(b, output.FormatTable)
+}
+
+func benchmarkPump(b *testing.B, format output.Format) {
+	flt, _ := filter.New(cat, filter.Spec{})
+	coll := newFakeContainers()
+	coll.names[idA] = "ctracebench-storm-1"
+	coll.Add(cgA, "/docker/"+idA)
+	rd := sys(cgA, 5, "read", 1, 0, 0, 0x7ffd1000, 1).Bytes()
+	wr := sys(cgA, 5, "write", 1, 0, 1, 0x7ffd1000, 1).Bytes()
+	src := &loopSource{recs: [][]byte{rd, wr}, n: b.N}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	src.cancel = cancel
+	cfg := Config{Catalog: cat, Containers: coll, Filter: flt, Printer: output.New(format, io.Discard), Logf: b.Logf}
+	dec := events.NewDecoder(cat, 1_700_000_000_000_000_000)
+	b.ReportAllocs()
+	b.ResetTimer()
+	sum, err := run(ctx, cfg, src, dec, nil, b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	if sum.Events != uint64(b.N) {
+		b.Fatalf("%d events for %d records", sum.Events, b.N)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/event")
 }
