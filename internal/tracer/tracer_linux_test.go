@@ -430,7 +430,9 @@ func TestKernelEventFilter(t *testing.T) {
 	x := startTracedWith(t, 2, events.CaptureOptions{Enabled: func(d *events.Def) bool { return d.Name == "openat" }})
 	x.runInCgroup(t, "exec /bin/cat /etc/hostname")
 	evs := x.collect(t, 20*time.Second, func(evs []seen) bool {
-		_, ok := find(evs, func(e seen) bool { return e.name == "openat" && strings.Join(e.strs["filename"], "") == "/etc/hostname" })
+		_, ok := find(evs, func(e seen) bool {
+			return e.name == "openat" && strings.Join(e.strs["filename"], "") == "/etc/hostname"
+		})
 		return ok
 	})
 	opens := 0
