@@ -47,9 +47,10 @@ func ParseFormat(s string) (Format, error) {
 	return "", fmt.Errorf("unknown output format %q (use table or json)", s)
 }
 
-// New returns a printer of format f writing to w through a large buffer.
+// New returns a printer of format f writing to w through a large buffer
+// (write-behind when w is a regular file: see writeBehind).
 func New(f Format, w io.Writer) Printer {
-	bw := bufio.NewWriterSize(w, 1<<20)
+	bw := bufio.NewWriterSize(newWriteBehind(w), 1<<20)
 	if f == FormatJSON {
 		return NewJSON(bw)
 	}
