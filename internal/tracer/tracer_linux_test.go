@@ -90,7 +90,7 @@ func startTracedOpts(t *testing.T, version int, capture events.CaptureOptions, c
 	cat := events.NewCatalog(syscalls.Native())
 	opts := DefaultOptions()
 	opts.Cgroups = mode
-	opts.RingBufferBytes = 8 << 20
+	opts.RingBufferBytes = 32 << 20
 	opts.PollInterval = 20 * time.Millisecond
 	opts.Syscalls = cat.KernelConf(capture)
 	opts.Lifecycle = cat.LifecycleMask(capture)
