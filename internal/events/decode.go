@@ -178,7 +178,7 @@ func markLeftOut(ev *Event) {
 		if i >= MaxParams || have&(1<<i) != 0 || ev.Vals[i] == 0 || !capturedType(p.Type) {
 			continue
 		}
-		ev.Strs = append(ev.Strs, Str{Param: uint8(i), Truncated: true})
+		ev.Strs = append(ev.Strs, Str{Param: uint8(i), Truncated: true, More: p.Type == TypeStrArr})
 	}
 }
 

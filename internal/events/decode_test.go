@@ -2,6 +2,8 @@ package events
 
 import (
 	"bytes"
+	"fmt"
+	"strings"
 	"testing"
 	"unsafe"
 
@@ -62,6 +64,46 @@ func TestDecodeExecveArgvAndFlags(t *testing.T) {
 	}
 	if len(ev.Strs) != 4 || !ev.Strs[0].Truncated || !ev.Strs[3].More || string(ev.Strs[2].Value) != "-l" {
 		t.Errorf("strs = %+v", ev.Strs)
+	}
+}
+
+// Issue 10.4: an execve whose arguments could not be kept at entry comes
+// flagged truncated without items: its captured parameters are marked
+// truncated (the printers list them), not silently empty.
+func TestDecodeLeftOutArgumentsMarked(t *testing.T) {
+	rec := eventstest.Syscall(59, 0, bpf.FlagDataTruncated, "sh", 0x5000, 0x6000, 0x7000)
+	var ev Event
+	if err := newTestDecoder().Decode(eventstest.New(rec).Bytes(), &ev); err != nil {
+		t.Fatal(err)
+	}
+	var marked []string
+	for _, s := range ev.Strs {
+		if s.Truncated {
+			marked = append(marked, ev.Def.Params[s.Param].Name)
+		}
+	}
+	if strings.Join(marked, ",") != "filename,argv" {
+		t.Errorf("marked %v, want filename and argv (envp is never captured)", marked)
+	}
+	// Without the flag, nothing is added.
+	rec.Hdr.Flags = 0
+	if err := newTestDecoder().Decode(eventstest.New(rec).Bytes(), &ev); err != nil || len(ev.Strs) != 0 {
+		t.Errorf("unflagged record: strs %+v err %v", ev.Strs, err)
+	}
+}
+
+// Issue 10.9: syscall numbers are never event kinds: a syscall record
+// numbered like a lifecycle event is a syscall named by its number.
+func TestDecodeSyscallNumberIsNotAnEventKind(t *testing.T) {
+	d := newTestDecoder()
+	for _, nr := range []uint32{1000, 1001, 1002, 512, 0xffffffff} {
+		var ev Event
+		if err := d.Decode(eventstest.New(eventstest.Syscall(nr, -38, 0, "x", 77)).Bytes(), &ev); err != nil {
+			t.Fatal(err)
+		}
+		if !ev.Def.Syscall || ev.Def.ID != IDUnknownSyscall || ev.Def.Name != fmt.Sprintf("syscall_%d", nr) {
+			t.Errorf("nr %d: %+v", nr, ev.Def)
+		}
 	}
 }
 

@@ -278,3 +278,29 @@ func TestCachedRenderingMatches(t *testing.T) {
 		}
 	}
 }
+
+// Issue 10.13: the table marks values cut at the kernel's limits as strace
+// does: "value"... for a string or an argv element, ... for elements left out.
+func TestTableMarksTruncation(t *testing.T) {
+	d := events.NewDecoder(events.NewCatalog(syscalls.X86_64), 0)
+	for _, tc := range []struct {
+		raw  []byte
+		want string
+	}{
+		{eventstest.New(eventstest.Syscall(59, 0, 0, "sh", 1, 2, 3)).Item(0, bpf.ArgStr, bpf.ItemTruncated, "/long").
+			Item(1, bpf.ArgStrArr, 0, "a").Item(1, bpf.ArgStrArr, bpf.ItemTruncated, "bbb").Item(1, bpf.ArgStrArr, bpf.ItemMore, "").Bytes(),
+			`(filename="/long"..., argv=["a", "bbb"..., ...], envp=0x3)`},
+		{eventstest.New(eventstest.Syscall(59, 0, bpf.FlagDataTruncated, "sh", 1, 2, 3)).Bytes(),
+			`(filename=""..., argv=[...], envp=0x3)`},
+		{eventstest.New(eventstest.Syscall(59, 0, 0, "sh", 1, 2, 3)).Item(0, bpf.ArgStr, 0, "/bin/ls").Item(1, bpf.ArgStrArr, 0, "ls").Bytes(),
+			`(filename="/bin/ls", argv=["ls"], envp=0x3)`},
+	} {
+		var ev events.Event
+		if err := d.Decode(tc.raw, &ev); err != nil {
+			t.Fatal(err)
+		}
+		if line := string(AppendTableLine(nil, &ev, testContainer)); !strings.Contains(line, tc.want) {
+			t.Errorf("table line %q does not contain %q", line, tc.want)
+		}
+	}
+}

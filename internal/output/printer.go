@@ -83,7 +83,11 @@ func appendArg(dst []byte, ev *events.Event, i int, p events.Param, json bool) [
 	case events.TypePtr:
 		return appendPtr(dst, v, json)
 	case events.TypeStr:
-		return appendString(dst, ev.Str(i), json)
+		dst = appendString(dst, ev.Str(i), json)
+		if !json && hasFlag(ev, i, func(s events.Str) bool { return s.Truncated }) {
+			dst = append(dst, "..."...) // cut at the kernel's limit, as strace marks it
+		}
+		return dst
 	case events.TypeSockaddr, events.TypeTimespec, events.TypeTimeval, events.TypeStat, events.TypeFdPair,
 		events.TypeCapHeader, events.TypeCapData:
 		return appendStruct(dst, ev, i, p, json)
@@ -107,9 +111,15 @@ func appendArg(dst []byte, ev *events.Event, i int, p events.Param, json bool) [
 			}
 			n++
 			dst = appendString(dst, s.Value, json)
+			if !json && s.Truncated {
+				dst = append(dst, "..."...)
+			}
 		}
 		if !json && hasFlag(ev, i, func(s events.Str) bool { return s.More }) {
-			dst = append(dst, ", ..."...)
+			if n > 0 {
+				dst = append(dst, ", "...)
+			}
+			dst = append(dst, "..."...)
 		}
 		return append(dst, ']')
 	}

@@ -44,6 +44,22 @@ func TestMain(m *testing.M) {
 		nr, _ := strconv.ParseUint(os.Args[1], 0, 64)
 		unix.Syscall6(uintptr(nr), a[0], a[1], a[2], a[3], a[4], a[5])
 		os.Exit(0)
+	case "openat-len":
+		// openat of a path of exactly N bytes
+		n, _ := strconv.Atoi(os.Args[1])
+		path, _ := unix.BytePtrFromString("/" + strings.Repeat("p", n-1))
+		unix.Syscall6(unix.SYS_OPENAT, uintptr(0xffffffffffffff9c), uintptr(unsafe.Pointer(path)), 0, 0, 0, 0)
+		os.Exit(0)
+	case "execve-argv":
+		// execve of a missing program with COUNT arguments of LEN bytes each
+		count, _ := strconv.Atoi(os.Args[1])
+		n, _ := strconv.Atoi(os.Args[2])
+		argv := make([]string, count)
+		for i := range argv {
+			argv[i] = fmt.Sprintf("%c", 'a'+i%26) + strings.Repeat("x", n-1)
+		}
+		unix.Exec("/ctrace-missing-program", argv, nil)
+		os.Exit(0)
 	}
 	os.Exit(m.Run())
 }
