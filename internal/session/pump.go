@@ -67,9 +67,10 @@ type pump struct {
 	// containers seen with events, by id
 	seen      map[string]struct{}
 	seenC     *containers.Container
-	host      map[uint64]bool // cgroups classified as not containers
-	asked     map[uint64]bool // cgroups the resolver is looking for
-	n         uint64          // records handled
+	host      map[uint64]bool      // cgroups classified as not containers
+	asked     map[uint64]bool      // cgroups the resolver is looking for
+	unfound   map[uint64]time.Time // cgroups the resolver did not find, since when
+	n         uint64               // records handled
 	lastProg  time.Time
 	lastSweep time.Time
 }
@@ -90,6 +91,7 @@ func newPump(cfg Config, src Source, dec *events.Decoder, res *resolver, procRoo
 		seen:       map[string]struct{}{},
 		host:       map[uint64]bool{},
 		asked:      map[uint64]bool{},
+		unfound:    map[uint64]time.Time{},
 		lastProg:   now,
 		lastSweep:  now,
 	}
@@ -219,7 +221,9 @@ func (p *pump) unknown(cgid uint64, raw []byte) error {
 	// was not seen (lost with a full ring buffer): hold its records and
 	// find out what it is, off the reading loop.
 	p.hold.add(cgid, raw)
-	p.ask(cgid)
+	if _, ok := p.unfound[cgid]; !ok {
+		p.ask(cgid)
+	}
 	return nil
 }
 
@@ -295,6 +299,19 @@ func (p *pump) cgroup(raw []byte) error {
 	}
 	p.forgetLast()
 	if !ce.Mkdir {
+		delete(p.unfound, ce.ID)
+		if _, ok := p.cfg.Containers.Lookup(ce.ID); !ok && p.hold.has(ce.ID) {
+			// Never classified (its cgroup_mkdir record was lost) and gone
+			// now: the path in this record still says what it was.
+			if err := p.classify(ce.ID, ce.Path, bpf.CgroupCandidate); err != nil {
+				return err
+			}
+			if c, ok := p.cfg.Containers.Lookup(ce.ID); ok && p.hold.has(ce.ID) {
+				if err := p.release(ce.ID, c); err != nil {
+					return err
+				}
+			}
+		}
 		p.cfg.Containers.Remove(ce.ID)
 		return nil
 	}
@@ -351,6 +368,11 @@ func (p *pump) side() error {
 		return err
 	}
 	now := time.Now()
+	if len(p.unfound) > 0 {
+		if err := p.dropUnfound(now, false); err != nil {
+			return err
+		}
+	}
 	if now.Sub(p.lastSweep) >= sweepEvery {
 		p.lastSweep = now
 		p.sweep()
@@ -402,16 +424,41 @@ func (p *pump) answer(a resolved) error {
 		return nil // classified meanwhile (its cgroup_mkdir record came after all)
 	}
 	if !a.found {
-		// Gone before it could be named: its records cannot be attributed.
-		if n := p.hold.drop(a.id); n > 0 {
-			p.sum.Host += uint64(n)
-			p.cfg.Logf("cgroup %d of %d traced records vanished before it could be classified", a.id, n)
-		}
-		p.host[a.id] = true
-		return p.src.ForgetCgroup(a.id)
+		// Gone before it could be found: its cgroup_rmdir record, if it
+		// comes soon, still names it; after unfoundGrace its records are
+		// dropped (see dropUnfound).
+		p.unfound[a.id] = time.Now()
+		return nil
 	}
 	p.forgetLast()
 	return p.classify(a.id, a.path, bpf.CgroupCandidate)
+}
+
+// unfoundGrace is how long the records of a cgroup the resolver did not
+// find are kept for its cgroup_rmdir record.
+const unfoundGrace = 2 * time.Second
+
+// dropUnfound drops the records of cgroups that vanished before they could
+// be classified and whose cgroup_rmdir record did not come either (lost).
+func (p *pump) dropUnfound(now time.Time, all bool) error {
+	for id, at := range p.unfound {
+		if !all && now.Sub(at) < unfoundGrace {
+			continue
+		}
+		delete(p.unfound, id)
+		if _, ok := p.cfg.Containers.Lookup(id); ok {
+			continue // classified meanwhile
+		}
+		if n := p.hold.drop(id); n > 0 {
+			p.sum.Host += uint64(n)
+			p.cfg.Logf("cgroup %d vanished before it could be classified: %d traced records dropped", id, n)
+		}
+		p.host[id] = true
+		if err := p.src.ForgetCgroup(id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // sweep asks the resolver about candidates the kernel traces that user
@@ -425,6 +472,9 @@ func (p *pump) sweep() {
 	}
 	for _, id := range ids {
 		if _, ok := p.cfg.Containers.Lookup(id); ok || p.host[id] {
+			continue
+		}
+		if _, ok := p.unfound[id]; ok {
 			continue
 		}
 		p.ask(id)

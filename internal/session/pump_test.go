@@ -520,6 +520,23 @@ func TestLostMkdirClassifiedFromCgroupFS(t *testing.T) {
 	}
 }
 
+// A cgroup whose cgroup_mkdir record was lost and that is gone before the
+// resolver could find it is classified by its cgroup_rmdir record's path.
+func TestLostMkdirClassifiedAtRmdir(t *testing.T) {
+	h := newHarness(t, filter.Spec{})
+	const cg = 4711 // no such directory under the resolver's root
+	rmdir := eventstest.New(bpf.CgroupRec{Hdr: hdr(bpf.RecCgroupRmdir, 1, 1, "runc", 0), Id: cg}).Item(0, bpf.ArgStr, 0, "/docker/"+idA).Bytes()
+	sum := h.run(recs(read(cg, 5, 3), read(cg, 5, 3), rmdir)...)
+	if sum.Events != 2 || sum.Host != 0 {
+		t.Errorf("events %d host %d, want both records printed as the container's", sum.Events, sum.Host)
+	}
+	for _, p := range h.pr.out {
+		if p.container != "web" {
+			t.Errorf("printed with container %q, want web", p.container)
+		}
+	}
+}
+
 // Progress is reported from the loop, at most about once a second.
 func TestProgress(t *testing.T) {
 	h := newHarness(t, filter.Spec{})

@@ -102,9 +102,9 @@ func (r *ring) next() ([]byte, error) {
 		if r.pos-r.committed >= commitEvery {
 			r.commit()
 		}
-		if r.pos == r.avail {
+		if int64(r.avail-r.pos) <= 0 {
 			r.avail = atomic.LoadUint64(r.prodPos)
-			if r.pos == r.avail {
+			if int64(r.avail-r.pos) <= 0 {
 				return nil, errEmpty
 			}
 		}
@@ -116,6 +116,9 @@ func (r *ring) next() ([]byte, error) {
 			return nil, errEmpty // reserved, not yet submitted: come back later
 		}
 		n := uint64(hdr &^ (ringBusyBit | ringDiscardBit))
+		if n > r.mask {
+			return nil, fmt.Errorf("ring buffer record of %d bytes at %d is larger than the ring", n, off)
+		}
 		start := off + ringHdrSize
 		r.pos += ringHdrSize + (n+7)&^7
 		if hdr&ringDiscardBit != 0 {
