@@ -16,19 +16,24 @@ import (
 // consumer position is committed to the kernel once per batch rather than
 // per record, so the cache line the producers read is written rarely.
 // cilium/ebpf's ringbuf.Reader (v0.22) copies every record and commits per
-// record under a mutex; measured with BenchmarkRing and ctrace's CPU per
-// event (docs/performance.md).
+// record under a mutex (measured: about 10% more ctrace CPU per event).
+//
+// The data pages are mapped once, not twice as the kernel allows for
+// wrap-around: the mapping's pages are all present from mmap on, so a
+// second view would double ctrace's resident memory for nothing but the
+// rare record that crosses the end, which is copied instead.
 //
 // A record returned by next stays valid until the following call to next
 // or drain: the space is only given back to the kernel then.
 type ring struct {
 	mapFD   int
 	cons    []byte // consumer page (read-write)
-	prod    []byte // producer page, then the data pages mapped twice (read-only)
+	prod    []byte // producer page, then the data pages (read-only)
 	consPos *uint64
 	prodPos *uint64
-	data    []byte // the data pages (twice: a record that wraps is contiguous)
+	data    []byte // the data pages
 	mask    uint64
+	wrapped []byte // a record that crosses the end of data, put together
 
 	pos       uint64 // read position: start of the next record
 	committed uint64 // consumer position last given to the kernel
@@ -59,7 +64,7 @@ func newRing(mapFD int, size int) (*ring, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mmap ring buffer consumer page: %w", err)
 	}
-	prod, err := unix.Mmap(mapFD, int64(page), page+2*size, unix.PROT_READ, unix.MAP_SHARED)
+	prod, err := unix.Mmap(mapFD, int64(page), page+size, unix.PROT_READ, unix.MAP_SHARED)
 	if err != nil {
 		unix.Munmap(cons)
 		return nil, fmt.Errorf("mmap ring buffer data: %w", err)
@@ -119,13 +124,15 @@ func (r *ring) next() ([]byte, error) {
 		if n > r.mask {
 			return nil, fmt.Errorf("ring buffer record of %d bytes at %d is larger than the ring", n, off)
 		}
-		start := off + ringHdrSize
+		start := (off + ringHdrSize) & r.mask
 		r.pos += ringHdrSize + (n+7)&^7
 		if hdr&ringDiscardBit != 0 {
 			continue
 		}
-		if start+n > uint64(len(r.data)) {
-			return nil, fmt.Errorf("ring buffer record of %d bytes at %d runs past the mapping", n, off)
+		if size := uint64(len(r.data)); start+n > size {
+			// Crosses the end: put the two parts together.
+			r.wrapped = append(append(r.wrapped[:0], r.data[start:]...), r.data[:start+n-size]...)
+			return r.wrapped, nil
 		}
 		return r.data[start : start+n : start+n], nil
 	}
