@@ -56,7 +56,7 @@ later, from their first syscall. Prints one line (table) or one JSON object
 	fl.StringSliceVar(&f.filter.ExcludeSets, "exclude-set", nil, "do not trace events of these sets")
 	fl.StringSliceVarP(&f.filter.Comms, "comm", "c", nil, "trace only processes with these names")
 	fl.StringSliceVar(&f.filter.ExcludeComms, "exclude-comm", nil, "do not trace processes with these names")
-	fl.IntVar(&f.bufferMiB, "buffer-size", 64, "kernel ring buffer size in MiB (a power of two)")
+	fl.IntVar(&f.bufferMiB, "buffer-size", 32, "kernel ring buffer size in MiB (a power of two)")
 	fl.IntVar(&f.dataBytes, "capture-data", 0, "capture up to N bytes (max 256) of read/write/send/recv data buffers; off by default: data may be secret")
 	fl.StringVar(&f.dockerSocket, "docker-socket", docker.DefaultSocket, "Docker Engine API socket")
 	fl.StringVar(&f.podmanSocket, "podman-socket", docker.PodmanSocket, "Podman's Docker-compatible API socket")

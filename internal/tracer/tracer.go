@@ -49,11 +49,16 @@ type Options struct {
 	Logf func(format string, args ...any)
 }
 
-// DefaultOptions returns the defaults: cgroup v2, 64 MiB ring buffer.
+// DefaultRingBufferBytes is the default ring buffer size: the smallest
+// that lost nothing in one and in two one-byte dd storms at once on the
+// 2-core test machine (16 MiB lost some under other load; docs/performance.md).
+const DefaultRingBufferBytes = 32 << 20
+
+// DefaultOptions returns the defaults: cgroup v2, a DefaultRingBufferBytes ring buffer.
 func DefaultOptions() Options {
 	return Options{
 		Cgroups:         CgroupMode{V1SubsysID: -1},
-		RingBufferBytes: 64 << 20,
+		RingBufferBytes: DefaultRingBufferBytes,
 		WakeupBytes:     256 << 10,
 		PollInterval:    100 * time.Millisecond,
 		Lifecycle:       uint32(bpf.LifecycleFork | bpf.LifecycleExec | bpf.LifecycleExit),
