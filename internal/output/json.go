@@ -29,11 +29,28 @@ func NewJSON(w *bufio.Writer) *JSON {
 
 // Write renders ev.
 func (j *JSON) Write(ev *events.Event, c *containers.Container) error {
-	j.buf = appendJSON(j.buf[:0], ev, j.containerJSON(c), &j.enc)
-	j.buf = append(j.buf, '\n')
-	_, err := j.w.Write(j.buf)
+	// Rendered straight into the writer's free space (no copy of the line)
+	// when a line surely fits there.
+	buf := j.w.AvailableBuffer()
+	if cap(buf) < minLineRoom {
+		if err := j.w.Flush(); err != nil {
+			return err
+		}
+		buf = j.w.AvailableBuffer()
+		if cap(buf) < minLineRoom {
+			buf = j.buf[:0] // a small writer: render aside
+		}
+	}
+	buf = appendJSON(buf, ev, j.containerJSON(c), &j.enc)
+	buf = append(buf, '\n')
+	_, err := j.w.Write(buf)
 	return err
 }
+
+// minLineRoom is the free space of the writer in which a line is rendered
+// in place; longer lines (exec with long arguments) spill into a new slice,
+// which Write then copies.
+const minLineRoom = 32 << 10
 
 // Flush writes buffered output.
 func (j *JSON) Flush() error { return j.w.Flush() }
@@ -128,20 +145,27 @@ func (c *jsonCache) appendTime(dst []byte, ns int64) []byte {
 	}
 	dst = append(dst, c.secPrefix...)
 	if frac != 0 {
-		var digits [10]byte
-		digits[0] = '.'
-		for i := 9; i >= 1; i-- {
-			digits[i] = byte('0' + frac%10)
-			frac /= 10
+		var d [10]byte
+		d[0] = '.'
+		v := uint32(frac)
+		for i := 9; i > 1; i -= 2 { // two digits at a time
+			r := v % 100
+			v /= 100
+			d[i-1], d[i] = digitPairs[2*r], digitPairs[2*r+1]
 		}
+		d[1] = byte('0' + v)
 		n := 10
-		for digits[n-1] == '0' {
+		for d[n-1] == '0' {
 			n--
 		}
-		dst = append(dst, digits[:n]...)
+		dst = append(dst, d[:n]...)
 	}
 	return append(dst, 'Z')
 }
+
+const digitPairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879" +
+	"8081828384858687888990919293949596979899"
 
 // appendProcess renders `,"process":{…},"args":{` for ev, from cache when
 // the process is the last one's.

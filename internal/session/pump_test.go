@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -587,6 +588,9 @@ func benchmarkPump(b *testing.B, format output.Format) {
 	coll.Add(cgA, "/docker/"+idA)
 	rd := sys(cgA, 5, "read", 1, 0, 0, 0x7ffd1000, 1).Bytes()
 	wr := sys(cgA, 5, "write", 1, 0, 1, 0x7ffd1000, 1).Bytes()
+	// Realistic stamps: nanoseconds within the same second.
+	binary.LittleEndian.PutUint64(rd, 1_700_000_000_123_456_789-1_700_000_000_000_000_000)
+	binary.LittleEndian.PutUint64(wr, 1_700_000_000_123_457_006-1_700_000_000_000_000_000)
 	src := &loopSource{recs: [][]byte{rd, wr}, n: b.N}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
