@@ -18,7 +18,8 @@ import (
 // a one-byte dd storm runs in a traced cgroup and every record is read. It
 // prints figures and never judges them (no timed assertion): run it with
 // CTRACE_KCOST=N (storms of 2N syscalls; CTRACE_KCOST_RUNS storms, default
-// 5) to compare kernel-side changes, e.g.
+// 5; CTRACE_KCOST_CMD: a shell command instead of dd) to compare
+// kernel-side changes, e.g.
 //
 //	CTRACE_KCOST=300000 go test ./internal/tracer -run TestKernelCost -v
 //
@@ -77,7 +78,11 @@ func TestKernelCost(t *testing.T) {
 			}
 		}()
 		start := time.Now()
-		x.runInCgroup(t, fmt.Sprintf("exec dd if=/dev/zero of=/dev/null bs=1 count=%d 2>/dev/null", n))
+		cmd := fmt.Sprintf("exec dd if=/dev/zero of=/dev/null bs=1 count=%d 2>/dev/null", n)
+		if c := os.Getenv("CTRACE_KCOST_CMD"); c != "" {
+			cmd = c // another workload, e.g. a file churn: "ls -lR /usr/share/doc >/dev/null"
+		}
+		x.runInCgroup(t, cmd)
 		wall := time.Since(start)
 		close(stop)
 		records := <-done
