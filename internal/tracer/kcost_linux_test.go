@@ -11,6 +11,8 @@ import (
 
 	"github.com/cilium/ebpf"
 	"golang.org/x/sys/unix"
+
+	"github.com/ctrace-dev/ctrace/internal/events"
 )
 
 // TestKernelCost measures the kernel side's run time per traced syscall
@@ -18,8 +20,8 @@ import (
 // a one-byte dd storm runs in a traced cgroup and every record is read. It
 // prints figures and never judges them (no timed assertion): run it with
 // CTRACE_KCOST=N (storms of 2N syscalls; CTRACE_KCOST_RUNS storms, default
-// 5; CTRACE_KCOST_CMD: a shell command instead of dd) to compare
-// kernel-side changes, e.g.
+// 5; CTRACE_KCOST_CMD: a shell command instead of dd; CTRACE_KCOST_EVENT:
+// only that event enabled) to compare kernel-side changes, e.g.
 //
 //	CTRACE_KCOST=300000 go test ./internal/tracer -run TestKernelCost -v
 //
@@ -37,6 +39,15 @@ func TestKernelCost(t *testing.T) {
 		runs = 5
 	}
 	x := startTraced(t, 2)
+	if ev := os.Getenv("CTRACE_KCOST_EVENT"); ev != "" {
+		// Only this event enabled (the selective case): every other syscall
+		// of the storm is dropped in the kernel.
+		for i, c := range x.cat.KernelConf(events.CaptureOptions{Enabled: func(d *events.Def) bool { return d.Name == ev }}) {
+			if err := x.tr.objs.SyscallConf.Put(uint32(i), c); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	stats, err := ebpf.EnableStats(uint32(unix.BPF_STATS_RUN_TIME))
 	if err != nil {
 		t.Fatalf("enable BPF stats: %v", err)
