@@ -89,3 +89,10 @@ func TestRingReader(t *testing.T) {
 		t.Errorf("after submit: %q %v", rec, err)
 	}
 }
+
+// Issue 10.4: exec arguments that could not be kept are not lost events.
+func TestExecTruncatedIsNotLost(t *testing.T) {
+	if got := (Stats{LostRingbuf: 1, LostPending: 2, ExecTruncated: 5}).Lost(); got != 3 {
+		t.Errorf("Lost() = %d, want 3 (ExecTruncated events were written)", got)
+	}
+}

@@ -44,6 +44,11 @@ func TestMain(m *testing.M) {
 		nr, _ := strconv.ParseUint(os.Args[1], 0, 64)
 		unix.Syscall6(uintptr(nr), a[0], a[1], a[2], a[3], a[4], a[5])
 		os.Exit(0)
+	case "pread-last-arg":
+		// pread64(-1, NULL, 0, 0, 0, buf): a pointer in the sixth register
+		buf := []byte("sixth argument buffer contents")
+		unix.Syscall6(unix.SYS_PREAD64, ^uintptr(0), 0, 0, 0, 0, uintptr(unsafe.Pointer(&buf[0])))
+		os.Exit(0)
 	case "openat-len":
 		// openat of a path of exactly N bytes
 		n, _ := strconv.Atoi(os.Args[1])
