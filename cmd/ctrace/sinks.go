@@ -73,7 +73,7 @@ func openSinks(e *env, cfg config.Config, overwrite, quiet bool) (*traceSinks, e
 		}
 	}
 	s.eventsPath, s.eventsFile = cfg.EventsPath, f
-	s.events = &tracefile.Counter{W: f}
+	s.events = &tracefile.Counter{W: output.NewWriteBehind(f)}
 	return s, nil
 }
 

@@ -81,7 +81,7 @@ error when it is not set (docs/errors.md).`,
 	fl.DurationVar(&f.aggregate, "aggregate", 0, "fold repeated reads/writes of one file by one thread within this time into one file_read/file_write event with counts (e.g. 1s; file set)")
 	fl.DurationVar(&f.udpInterval, "udp-interval", 10*time.Second, "report each UDP peer of a process at most once per interval (udp_send, udp_recv)")
 	// How: kernel buffer, cgroup hierarchy, runtime API sockets.
-	fl.IntVar(&f.bufferMiB, "buffer-size", 64, fmt.Sprintf("kernel ring buffer size in MiB (a power of two, 1 to %d)", maxBufferMiB))
+	fl.IntVar(&f.bufferMiB, "buffer-size", tracer.DefaultRingBufferBytes>>20, fmt.Sprintf("kernel ring buffer size in MiB (a power of two, 1 to %d)", maxBufferMiB))
 	fl.StringVar(&f.cgroup, "cgroup", "auto", "cgroup hierarchy that identifies containers: auto (v2 when mounted), v2, or v1 (hybrid hosts whose runtime leaves the unified tree empty)")
 	addRuntimeFlags(fl, &f.runtimeFlags)
 	// Where the output goes.
@@ -215,8 +215,8 @@ func runTrace(cmd *cobra.Command, e *env, f traceFlags) error {
 	reportLosses := func(sum session.Summary) {
 		losses.Update(diag.CauseRingBuffer, sum.Kernel.LostRingbuf)
 		losses.Update(diag.CausePending, sum.Kernel.LostPending)
-		losses.Update(diag.CauseExecArgs, sum.Kernel.LostExec)
 		losses.Update(diag.CauseUndecodable, sum.DecodeErrors)
+		losses.Update(diag.CauseHoldQueue, sum.HoldDropped)
 	}
 	started := time.Now()
 	var sum session.Summary
@@ -270,8 +270,8 @@ func runTrace(cmd *cobra.Command, e *env, f traceFlags) error {
 	reportLosses(sum)
 	written := eventLines(sinks.events, fmtv)
 	notWritten := int64(sum.Events) - written
-	summary := fmt.Sprintf("events: %d, lost: %d (ring buffer full: %d, in-flight syscall table full: %d, exec arguments: %d, undecodable: %d); filtered out: %d",
-		written, sum.Lost(), sum.Kernel.LostRingbuf, sum.Kernel.LostPending, sum.Kernel.LostExec, sum.DecodeErrors, sum.Filtered)
+	summary := fmt.Sprintf("events: %d, lost: %d (ring buffer full: %d, in-flight syscall table full: %d, undecodable: %d, hold queue full: %d); exec arguments truncated: %d; filtered out: %d",
+		written, sum.Lost(), sum.Kernel.LostRingbuf, sum.Kernel.LostPending, sum.DecodeErrors, sum.HoldDropped, sum.Kernel.ExecTruncated, sum.Filtered)
 	if guard.Err != nil {
 		summary += fmt.Sprintf("; not written: %d", notWritten)
 	}

@@ -3,14 +3,28 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * ctrace's kernel side: one record per syscall of every task that runs in a
- * container cgroup (arguments saved at sys_enter, emitted with the return
- * value at sys_exit), process lifecycle records, and container cgroup
- * tracking from cgroup creation on. Record layouts live in ctrace.h.
+ * container cgroup (entry time saved at sys_enter, the record written with
+ * the return value at sys_exit), process lifecycle records, and container
+ * cgroup tracking from cgroup creation on. Record layouts live in ctrace.h.
+ *
+ * The per-syscall path is built for cost (see docs/performance.md): at entry
+ * one container lookup, one per-thread state slot and one clock read; at
+ * exit the arguments come from the registers (still there: only execve's
+ * are saved at entry), the identity straight from the task, and a record
+ * without variable data is built in place in the ring buffer. Two variants
+ * of that path are chosen at load time by cfg_task_storage:
+ *   fast   (Linux 5.11+): per-thread state in task-local storage, the task
+ *          read through its BTF pointer (plain loads, no probe reads);
+ *   compat (5.8-5.10):   state in a hash map by thread id, reused in place
+ *          (deleted when the thread exits), probe reads.
+ * The verifier drops the branch not taken, so compat kernels never see the
+ * helpers they lack.
  */
 #include "vmlinux_min.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include "ctrace.h"
+#include "cgroup_id.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -19,6 +33,7 @@ volatile const __s32 cfg_v1_subsys_id = -1; /* -1: cgroup v2 ids */
 volatile const __s32 cfg_hierarchy_id = 0;  /* hierarchy whose cgroup_mkdir/rmdir we follow */
 volatile const __u64 cfg_wakeup_bytes = 1 << 20;
 volatile const __u32 cfg_lifecycle = CTRACE_LC_FORK | CTRACE_LC_EXEC | CTRACE_LC_EXIT;
+volatile const bool cfg_task_storage = true; /* fast variant (see above); false: compat */
 
 #define SCRATCH_SIZE 32768
 #define OFF_MASK 16383 /* every item starts below this offset */
@@ -39,14 +54,22 @@ struct scratch {
 	__u32 pad;
 };
 
-/* A syscall between its entry and its exit. */
-struct pending {
+/* task_state.flags */
+#define TS_ARGS 1    /* args[] were saved at entry (the registers are gone or unreadable at exit) */
+#define TS_FD_ONLY 2 /* the syscall is only wanted for the fd table */
+
+/* A syscall between its entry and its exit, per thread. ts_ns == 0: none. */
+struct task_state {
 	__u64 ts_ns;
 	__u64 cgroup_id;
 	__u64 args[CTRACE_MAX_ARGS];
 	__u32 nr;
-	__u32 pad;
+	__u16 flags;
+	__u16 records; /* records written by the thread (wraps): paces the wakeup check */
 };
+
+/* The ring buffer's fill level is checked every WAKEUP_EVERY records of a thread. */
+#define WAKEUP_EVERY 64
 
 /* Variable data of execve/execveat captured at entry (its memory is gone at exit). */
 struct exec_capture {
@@ -67,11 +90,20 @@ struct {
 	__type(value, struct ctrace_cgroup_info);
 } containers SEC(".maps");
 
+/* Fast variant: per-thread state (user space makes it a 1-entry array in compat). */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct task_state);
+} task_states SEC(".maps");
+
+/* Compat variant: per-thread state by thread id (user space shrinks it to 1 entry in fast). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 32768);
 	__type(key, __u32);
-	__type(value, struct pending);
+	__type(value, struct task_state);
 } pending SEC(".maps");
 
 struct {
@@ -82,9 +114,10 @@ struct {
 	__type(value, struct exec_capture);
 } pending_exec SEC(".maps");
 
+/* Indexed by syscall number; entry CTRACE_MAX_SYSCALLS covers every number beyond. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, CTRACE_MAX_SYSCALLS);
+	__uint(max_entries, CTRACE_MAX_SYSCALLS + 1);
 	__type(key, __u32);
 	__type(value, struct ctrace_syscall_conf);
 } syscall_conf SEC(".maps");
@@ -127,22 +160,26 @@ static __always_inline void count(__u32 which)
 		*v += 1;
 }
 
-static __always_inline __u64 task_cgroup_id(struct task_struct *t)
+/* The current task: a BTF pointer (plain loads) in the fast variant, else for probe reads. */
+static __always_inline struct task_struct *current_task(void)
 {
-	if (cfg_v1_subsys_id < 0)
-		return BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id);
-	struct css_set *cs = BPF_CORE_READ(t, cgroups);
-	struct cgroup_subsys_state *css = 0;
-	int idx = cfg_v1_subsys_id & 15;
-	bpf_core_read(&css, sizeof(css), &cs->subsys[idx]);
-	return BPF_CORE_READ(css, cgroup, kn, id);
+	if (cfg_task_storage)
+		return bpf_get_current_task_btf();
+	return (struct task_struct *)bpf_get_current_task();
 }
 
-static __always_inline __u64 current_cgroup_id(void)
+/* Thread id of the current task. */
+static __always_inline __u32 current_tid(struct task_struct *t)
 {
-	if (cfg_v1_subsys_id < 0)
-		return bpf_get_current_cgroup_id();
-	return task_cgroup_id((struct task_struct *)bpf_get_current_task());
+	if (cfg_task_storage)
+		return t->pid;
+	return (__u32)bpf_get_current_pid_tgid();
+}
+
+/* Cgroup id of the current task t (from current_task()) in the tracked hierarchy (cgroup_id.h). */
+static __always_inline __u64 current_cgroup_id(struct task_struct *t)
+{
+	return ctrace_current_task_cgroup_id(t, cfg_v1_subsys_id, cfg_task_storage);
 }
 
 static __always_inline bool in_container(__u64 cgid)
@@ -150,31 +187,68 @@ static __always_inline bool in_container(__u64 cgid)
 	return bpf_map_lookup_elem(&containers, &cgid) != 0;
 }
 
-static __always_inline void fill_header(struct ctrace_header *h, __u64 ts, __u64 cgid, __u16 kind, __u16 flags)
+/*
+ * The one early check of sys_enter, after the container lookup and before
+ * anything is copied: in-kernel filters by comm, container, pid or uid go
+ * here (today all tasks of traced containers are wanted).
+ */
+static __always_inline bool task_wanted(struct task_struct *t, __u64 cgid)
 {
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	return true;
+}
+
+/* Identity of the current task into h (everything but ts, cgroup, kind, flags, data_len). */
+static __always_inline void fill_identity(struct ctrace_header *h, struct task_struct *t)
+{
+	if (cfg_task_storage) {
+		const struct cred *c = t->cred;
+
+		h->pid = t->tgid;
+		h->tid = t->pid;
+		h->ppid = t->real_parent->tgid;
+		h->uid = c->uid.val;
+		h->gid = c->gid.val;
+		__builtin_memcpy(h->comm, t->comm, sizeof(h->comm));
+		return;
+	}
 	__u64 pt = bpf_get_current_pid_tgid();
 	__u64 ug = bpf_get_current_uid_gid();
 
-	h->ts_ns = ts;
-	h->cgroup_id = cgid;
 	h->pid = pt >> 32;
 	h->tid = (__u32)pt;
 	h->ppid = BPF_CORE_READ(t, real_parent, tgid);
 	h->uid = (__u32)ug;
 	h->gid = ug >> 32;
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+}
+
+static __always_inline void fill_header(struct ctrace_header *h, struct task_struct *t, __u64 ts, __u64 cgid,
+					__u16 kind, __u16 flags)
+{
+	h->ts_ns = ts;
+	h->cgroup_id = cgid;
+	fill_identity(h, t);
 	h->kind = kind;
 	h->flags = flags;
 	h->data_len = 0;
 	h->pad[0] = h->pad[1] = h->pad[2] = 0;
-	bpf_get_current_comm(h->comm, sizeof(h->comm));
+}
+
+/*
+ * The reader sleeps until cfg_wakeup_bytes are pending (or its poll
+ * interval ends): wake it when that much is there. check = false skips the
+ * (helper) query: a storm of one thread checks every WAKEUP_EVERY records.
+ */
+static __always_inline __u64 wakeup_flags_if(bool check)
+{
+	if (check && bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= cfg_wakeup_bytes)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
 }
 
 static __always_inline __u64 wakeup_flags(void)
 {
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= cfg_wakeup_bytes)
-		return BPF_RB_FORCE_WAKEUP;
-	return BPF_RB_NO_WAKEUP;
+	return wakeup_flags_if(true);
 }
 
 static __always_inline void submit(void *rec, __u32 size)
@@ -186,23 +260,36 @@ static __always_inline void submit(void *rec, __u32 size)
 }
 
 /*
- * Item writers: append one item at buf+off and return the new offset. An item
- * is only started below `limit`; past it the record is marked truncated by
- * the caller. Offsets are masked so the verifier can bound every access.
+ * Item writers: append one item at buf+off, never past end (the record's
+ * data limit), and return the new offset; 0 means the item did not fit (the
+ * caller marks the record truncated). Offsets are masked so the verifier can
+ * bound every access; end is at most OFF_MASK.
+ *
+ * Strings: max counts the NUL, so a string of max-1 bytes is complete and
+ * one of max bytes or more is cut to max-1 bytes and marked truncated (also
+ * when the record's space runs out first).
  */
-static __always_inline __u32 put_str(__u8 *buf, __u32 off, __u8 arg, __u8 kind, const char *src, bool user,
-				     __u32 max)
+static __always_inline __u32 put_str(__u8 *buf, __u32 off, __u32 end, __u8 arg, __u8 kind, const char *src,
+				     bool user, __u32 max)
 {
 	__u64 o = off;
 	struct ctrace_item *it;
 	long n;
+	__u8 flags = 0;
 
+	if (off + sizeof(*it) + 1 > end)
+		return 0;
+	if (max > end - off - sizeof(*it)) {
+		max = end - off - sizeof(*it); /* cut by the record's space */
+		flags = CTRACE_ITEM_TRUNCATED;
+	}
+	if (max > CTRACE_PATH_MAX)
+		max = CTRACE_PATH_MAX;
+	if (max < 1)
+		max = 1;
 	BOUND_OFF(o);
 	it = (void *)(buf + o);
 	*it = (struct ctrace_item){ .arg = arg, .kind = kind };
-
-	if (max > CTRACE_PATH_MAX)
-		max = CTRACE_PATH_MAX;
 	if (user)
 		n = bpf_probe_read_user_str(buf + o + sizeof(*it), max, src);
 	else
@@ -212,35 +299,62 @@ static __always_inline __u32 put_str(__u8 *buf, __u32 off, __u8 arg, __u8 kind, 
 		it->len = 0;
 		return o + sizeof(*it);
 	}
-	it->flags = (n >= max) ? CTRACE_ITEM_TRUNCATED : 0;
+	if (n >= max) {
+		/*
+		 * max bytes came back: the string had max-1 bytes and its NUL
+		 * (complete), or was longer (cut). The byte at max-1 tells.
+		 */
+		char last = 1;
+		if (user)
+			bpf_probe_read_user(&last, 1, src + max - 1);
+		else
+			bpf_probe_read_kernel(&last, 1, src + max - 1);
+		if (last != 0)
+			flags = CTRACE_ITEM_TRUNCATED;
+		else
+			flags = 0;
+	} else {
+		flags = 0;
+	}
+	it->flags = flags;
 	it->len = n - 1; /* without the NUL */
 	return o + sizeof(*it) + (n - 1);
 }
 
-static __always_inline __u32 put_marker(__u8 *buf, __u32 off, __u8 arg, __u8 kind, __u8 flags)
+static __always_inline __u32 put_marker(__u8 *buf, __u32 off, __u32 end, __u8 arg, __u8 kind, __u8 flags)
 {
 	__u64 o = off;
 	struct ctrace_item *it;
 
+	if (off + sizeof(*it) > end)
+		return 0;
 	BOUND_OFF(o);
 	it = (void *)(buf + o);
 	*it = (struct ctrace_item){ .arg = arg, .kind = kind, .flags = flags };
 	return o + sizeof(*it);
 }
 
-/* Append size bytes of user memory as one item (size <= CTRACE_BYTES_MAX). */
-static __always_inline __u32 put_bytes(__u8 *buf, __u32 off, __u8 arg, __u8 kind, const void *src, __u32 size)
+/* Append size bytes of user memory as one item (at most CTRACE_BYTES_MAX, and what fits). */
+static __always_inline __u32 put_bytes(__u8 *buf, __u32 off, __u32 end, __u8 arg, __u8 kind, const void *src,
+				       __u32 size)
 {
 	__u64 o = off;
 	struct ctrace_item *it;
+	__u8 flags = 0;
 
-	BOUND_OFF(o);
-	it = (void *)(buf + o);
-	*it = (struct ctrace_item){ .arg = arg, .kind = kind };
+	if (off + sizeof(*it) > end)
+		return 0;
 	if (size > CTRACE_BYTES_MAX) {
 		size = CTRACE_BYTES_MAX;
-		it->flags = CTRACE_ITEM_TRUNCATED;
+		flags = CTRACE_ITEM_TRUNCATED;
 	}
+	if (size > end - off - sizeof(*it)) {
+		size = end - off - sizeof(*it);
+		flags = CTRACE_ITEM_TRUNCATED;
+	}
+	BOUND_OFF(o);
+	it = (void *)(buf + o);
+	*it = (struct ctrace_item){ .arg = arg, .kind = kind, .flags = flags };
 	__u64 n = size;
 	BOUND_BYTES(n);
 	if (bpf_probe_read_user(buf + o + sizeof(*it), n, src) < 0) {
@@ -252,15 +366,20 @@ static __always_inline __u32 put_bytes(__u8 *buf, __u32 off, __u8 arg, __u8 kind
 	return o + sizeof(*it) + n;
 }
 
+/* The argument after argument i (a length), or 0 when i is the last one. */
+static __always_inline __u64 next_arg(const __u64 *args, int i)
+{
+	if (i < 0 || i + 1 >= CTRACE_MAX_ARGS)
+		return 0;
+	return args[i + 1];
+}
+
 /* Length of a sockaddr argument i: by value in the next argument, or behind a pointer in it. */
 static __always_inline __u32 sockaddr_len(const __u64 *args, int i, __u16 by_pointer)
 {
-	__u64 v = 0;
+	__u64 v = next_arg(args, i);
 	int len = 0;
 
-	if (i + 1 >= CTRACE_MAX_ARGS)
-		return 0;
-	v = args[(i + 1) & 7];
 	if (by_pointer) {
 		if (!v || bpf_probe_read_user(&len, sizeof(len), (const void *)v) < 0)
 			return 0;
@@ -272,46 +391,63 @@ static __always_inline __u32 sockaddr_len(const __u64 *args, int i, __u16 by_poi
 	return len;
 }
 
-static __noinline int put_strarr(struct scratch *s, __u32 limit, __u8 arg, const char *const *arr)
+/*
+ * Append the elements of a NULL-terminated array of user strings. Elements
+ * beyond CTRACE_ARGV_MAX, or beyond the space left, are announced by one
+ * CTRACE_ITEM_MORE marker (room for it is kept). Returns true if elements
+ * were left out for space.
+ */
+static __noinline bool put_strarr(struct scratch *s, __u32 end, __u8 arg, const char *const *arr)
 {
+	const __u32 item = sizeof(struct ctrace_item);
 	int i;
 
-	if (!s)
-		return 0;
+	if (!s || end < 2 * item + 1 || end > OFF_MASK)
+		return true;
 	for (i = 0; i < CTRACE_ARGV_MAX; i++) {
 		const char *p = 0;
 		__u32 off = s->cursor;
+		__u32 next;
 
-		if (off >= limit) {
-			s->cursor = put_marker(s->buf, off, arg, CTRACE_ARG_STRARR, CTRACE_ITEM_MORE | CTRACE_ITEM_TRUNCATED);
-			return 0;
-		}
 		if (bpf_probe_read_user(&p, sizeof(p), &arr[i]) < 0) {
-			s->cursor = put_marker(s->buf, off, arg, CTRACE_ARG_STRARR, CTRACE_ITEM_FAULT);
-			return 0;
+			next = put_marker(s->buf, off, end, arg, CTRACE_ARG_STRARR, CTRACE_ITEM_FAULT);
+			if (next)
+				s->cursor = next;
+			return false;
 		}
 		if (!p)
-			return 0;
-		s->cursor = put_str(s->buf, off, arg, CTRACE_ARG_STRARR, p, true, CTRACE_ARGV_STR_MAX);
+			return false;
+		next = put_str(s->buf, off, end - item, arg, CTRACE_ARG_STRARR, p, true, CTRACE_ARGV_STR_MAX);
+		if (!next) {
+			next = put_marker(s->buf, off, end, arg, CTRACE_ARG_STRARR, CTRACE_ITEM_MORE | CTRACE_ITEM_TRUNCATED);
+			if (next)
+				s->cursor = next;
+			return true;
+		}
+		s->cursor = next;
 	}
-	/* more elements than we keep? */
+	/* More elements than we keep? */
 	{
 		const char *p = 0;
-		__u32 off = s->cursor;
 
-		if (bpf_probe_read_user(&p, sizeof(p), &arr[CTRACE_ARGV_MAX]) == 0 && p && off < limit)
-			s->cursor = put_marker(s->buf, off, arg, CTRACE_ARG_STRARR, CTRACE_ITEM_MORE);
+		if (bpf_probe_read_user(&p, sizeof(p), &arr[CTRACE_ARGV_MAX]) == 0 && p) {
+			__u32 next = put_marker(s->buf, s->cursor, end, arg, CTRACE_ARG_STRARR, CTRACE_ITEM_MORE);
+			if (next)
+				s->cursor = next;
+		}
 	}
-	return 0;
+	return false;
 }
 
 /*
  * Capture the variable data of a syscall's arguments as the catalogue says,
- * appending at s->cursor. Returns true if data was left out for space.
+ * appending at s->cursor, never past end. Returns true if data was left out
+ * or cut for space.
  */
-static __always_inline bool capture_args(struct scratch *s, __u32 limit, const struct ctrace_syscall_conf *conf,
+static __always_inline bool capture_args(struct scratch *s, __u32 end, const struct ctrace_syscall_conf *conf,
 					 const __u64 *args, __s64 ret, bool at_exit)
 {
+	bool cut = false;
 	int i;
 
 	for (i = 0; i < CTRACE_MAX_ARGS; i++) {
@@ -319,112 +455,203 @@ static __always_inline bool capture_args(struct scratch *s, __u32 limit, const s
 		__u16 size = conf->arg_size[i];
 		const void *ptr = (const void *)args[i];
 		__u32 off = s->cursor;
+		__u32 next = off;
+		__u32 want = k == CTRACE_ARG_STR ? CTRACE_PATH_MAX : CTRACE_BYTES_MAX;
 
 		if (k == CTRACE_ARG_RAW || !ptr)
 			continue;
-		if (off >= limit)
-			return true;
 		switch (k) {
 		case CTRACE_ARG_STR:
-			s->cursor = put_str(s->buf, off, i, k, ptr, true, CTRACE_PATH_MAX);
+			next = put_str(s->buf, off, end, i, k, ptr, true, CTRACE_PATH_MAX);
 			break;
 		case CTRACE_ARG_STRARR:
-			put_strarr(s, limit, i, ptr);
+			if (put_strarr(s, end, i, ptr))
+				cut = true;
+			next = s->cursor;
 			break;
 		case CTRACE_ARG_SOCKADDR:
-			s->cursor = put_bytes(s->buf, off, i, k, ptr, sockaddr_len(args, i, size));
+			next = put_bytes(s->buf, off, end, i, k, ptr, sockaddr_len(args, i, size));
 			break;
 		case CTRACE_ARG_BYTES:
-			s->cursor = put_bytes(s->buf, off, i, k, ptr, size);
+			next = put_bytes(s->buf, off, end, i, k, ptr, size);
 			break;
 		case CTRACE_ARG_BUF_IN:
 		case CTRACE_ARG_BUF_OUT: {
-			__s64 n = k == CTRACE_ARG_BUF_IN ? (__s64)args[(i + 1) & 7] : ret;
+			__s64 n = k == CTRACE_ARG_BUF_IN ? (__s64)next_arg(args, i) : ret;
 			if (!at_exit && k == CTRACE_ARG_BUF_OUT)
 				break;
 			if (n <= 0)
 				break;
 			if (n > size)
 				n = size;
-			s->cursor = put_bytes(s->buf, off, i, k, ptr, n);
+			next = put_bytes(s->buf, off, end, i, k, ptr, n);
 			break;
 		}
 		}
+		if (!next) {
+			cut = true; /* no room for this item */
+			continue;
+		}
+		if (k != CTRACE_ARG_STRARR && off + sizeof(struct ctrace_item) + want > end) {
+			/* Space was short: was the item cut by it? (It says so itself.) */
+			__u64 o = off;
+			BOUND_OFF(o);
+			if (((struct ctrace_item *)(s->buf + o))->flags & CTRACE_ITEM_TRUNCATED)
+				cut = true;
+		}
+		s->cursor = next;
 	}
-	return false;
+	return cut;
 }
 
-static __always_inline void read_args(struct pt_regs *regs, __u64 *args)
+/*
+ * The six syscall arguments from a register frame (struct pt_regs *) with
+ * one probe read: on x86_64 r10..di are contiguous (the order of pt_regs is
+ * fixed by the entry code), on arm64 arg0 is orig_x0 (x0 holds the return
+ * value at exit) and args 1-5 are regs[1..5].
+ */
+static __always_inline void read_args(const void *regs, __u64 *args)
 {
-	/* One read of the whole register frame, then CO-RE field offsets into the copy. */
-	__u64 frame[32] = {};
-	struct pt_regs *r = (struct pt_regs *)frame;
-	__u32 sz = bpf_core_type_size(struct pt_regs);
-
-	if (sz > sizeof(frame))
-		sz = sizeof(frame);
-	bpf_probe_read_kernel(frame, sz, regs);
 #if defined(__TARGET_ARCH_x86)
-	args[0] = r->di;
-	args[1] = r->si;
-	args[2] = r->dx;
-	args[3] = r->r10;
-	args[4] = r->r8;
-	args[5] = r->r9;
+	__u64 w[8] = {};
+	const __u32 base = bpf_core_field_offset(struct pt_regs, r10);
+
+	bpf_probe_read_kernel(w, sizeof(w), regs + base);
+	args[0] = w[((bpf_core_field_offset(struct pt_regs, di) - base) / 8) & 7];
+	args[1] = w[((bpf_core_field_offset(struct pt_regs, si) - base) / 8) & 7];
+	args[2] = w[((bpf_core_field_offset(struct pt_regs, dx) - base) / 8) & 7];
+	args[3] = w[0];
+	args[4] = w[((bpf_core_field_offset(struct pt_regs, r8) - base) / 8) & 7];
+	args[5] = w[((bpf_core_field_offset(struct pt_regs, r9) - base) / 8) & 7];
 #elif defined(__TARGET_ARCH_arm64)
-	args[0] = r->orig_x0;
-	args[1] = r->regs[1];
-	args[2] = r->regs[2];
-	args[3] = r->regs[3];
-	args[4] = r->regs[4];
-	args[5] = r->regs[5];
+	__u64 w[6] = {};
+
+	bpf_probe_read_kernel(w, sizeof(w), regs + bpf_core_field_offset(struct pt_regs, regs));
+	bpf_probe_read_kernel(&w[0], sizeof(w[0]), regs + bpf_core_field_offset(struct pt_regs, orig_x0));
+	args[0] = w[0];
+	args[1] = w[1];
+	args[2] = w[2];
+	args[3] = w[3];
+	args[4] = w[4];
+	args[5] = w[5];
 #endif
+}
+
+/*
+ * The current task's syscall arguments at sys_exit: through its register
+ * frame's BTF pointer (plain loads) in the fast variant, else one probe read
+ * of the frame the tracepoint got.
+ */
+static __always_inline void current_args(struct task_struct *t, const void *regs, __u64 *args)
+{
+#if defined(__TARGET_ARCH_x86)
+	if (cfg_task_storage) {
+		struct pt_regs *r = (struct pt_regs *)bpf_task_pt_regs(t);
+		if (r) {
+			args[0] = r->di;
+			args[1] = r->si;
+			args[2] = r->dx;
+			args[3] = r->r10;
+			args[4] = r->r8;
+			args[5] = r->r9;
+			return;
+		}
+	}
+#endif
+	read_args(regs, args);
 }
 
 static __always_inline const struct ctrace_syscall_conf *conf_of(__u32 nr)
 {
-	if (nr >= CTRACE_MAX_SYSCALLS)
-		return 0;
+	if (nr > CTRACE_MAX_SYSCALLS)
+		nr = CTRACE_MAX_SYSCALLS; /* every number beyond the table shares the last entry */
 	return bpf_map_lookup_elem(&syscall_conf, &nr);
 }
 
-/* Build and submit one syscall record. tid is used to find captures made at entry. */
-static __always_inline void emit_syscall(const struct pending *p, __s64 ret, __u16 flags, __u32 tid)
+/* Per-thread syscall state of the current task; create makes a slot if there is none. */
+static __always_inline struct task_state *state_of(struct task_struct *t, __u32 tid, bool create)
 {
+	if (cfg_task_storage)
+		return bpf_task_storage_get(&task_states, t, 0, create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+	struct task_state *st = bpf_map_lookup_elem(&pending, &tid);
+	if (st || !create)
+		return st;
+	struct task_state zero = {};
+	bpf_map_update_elem(&pending, &tid, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&pending, &tid);
+}
+
+/* Forget the per-thread state of an exiting thread (task storage goes with the task). */
+static __always_inline void state_drop(__u32 tid)
+{
+	if (!cfg_task_storage)
+		bpf_map_delete_elem(&pending, &tid);
+}
+
+/*
+ * Write one syscall record. args are the syscall's arguments, regs the
+ * register frame they come from at exit (NULL: args are given). A syscall
+ * without variable data is built in place in the ring buffer; the others in
+ * scratch memory, then copied.
+ */
+static __always_inline void emit_syscall(struct task_struct *t, const struct task_state *p, const __u64 *args,
+					 __s64 ret, __u16 flags, __u32 tid, bool check)
+{
+	const struct ctrace_syscall_conf *conf = conf_of(p->nr);
+	struct ctrace_syscall_rec *r;
+	int i;
+
+	if (p->flags & TS_FD_ONLY)
+		flags |= CTRACE_F_FD_ONLY;
+	if (!conf || !(conf->flags & (CTRACE_SC_DATA | CTRACE_SC_CAPTURE_AT_ENTRY))) {
+		r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+		if (!r) {
+			count(CTRACE_STAT_LOST_RINGBUF);
+			return;
+		}
+		fill_header(&r->hdr, t, p->ts_ns, p->cgroup_id, CTRACE_REC_SYSCALL, flags);
+		r->nr = p->nr;
+		r->pad = 0;
+		r->retval = ret;
+		for (i = 0; i < CTRACE_MAX_ARGS; i++)
+			r->args[i] = args[i];
+		bpf_ringbuf_submit(r, wakeup_flags_if(check));
+		return;
+	}
+
 	__u32 zero = 0;
 	struct scratch *s = bpf_map_lookup_elem(&scratch, &zero);
 	if (!s)
 		return;
-	struct ctrace_syscall_rec *r = (void *)s->buf;
-	const struct ctrace_syscall_conf *conf = conf_of(p->nr);
+	r = (void *)s->buf;
 	__u32 off = sizeof(*r);
-	__u32 limit = sizeof(*r) + CTRACE_DATA_MAX;
+	__u32 end = sizeof(*r) + CTRACE_DATA_MAX;
 	bool truncated = false;
-	int i;
 
-	fill_header(&r->hdr, p->ts_ns, p->cgroup_id, CTRACE_REC_SYSCALL, flags);
+	fill_header(&r->hdr, t, p->ts_ns, p->cgroup_id, CTRACE_REC_SYSCALL, flags);
 	r->nr = p->nr;
 	r->pad = 0;
 	r->retval = ret;
 	for (i = 0; i < CTRACE_MAX_ARGS; i++)
-		r->args[i] = p->args[i];
+		r->args[i] = args[i];
 
-	if (conf) {
-		if (conf->flags & CTRACE_SC_CAPTURE_AT_ENTRY) {
-			struct exec_capture *ec = bpf_map_lookup_elem(&pending_exec, &tid);
-			if (ec) {
-				__u32 len = ec->len;
-				if (len > sizeof(ec->data))
-					len = sizeof(ec->data);
-				bpf_probe_read_kernel(s->buf + sizeof(*r), len & OFF_MASK, ec->data);
-				off += len & OFF_MASK;
-				bpf_map_delete_elem(&pending_exec, &tid);
-			}
+	if (conf->flags & CTRACE_SC_CAPTURE_AT_ENTRY) {
+		struct exec_capture *ec = bpf_map_lookup_elem(&pending_exec, &tid);
+		if (ec) {
+			__u32 len = ec->len;
+			if (len > sizeof(ec->data))
+				len = sizeof(ec->data);
+			bpf_probe_read_kernel(s->buf + sizeof(*r), len & OFF_MASK, ec->data);
+			off += len & OFF_MASK;
+			truncated = ec->pad;
+			bpf_map_delete_elem(&pending_exec, &tid);
 		} else {
-			s->cursor = off;
-			truncated = capture_args(s, limit, conf, p->args, ret, !(flags & (CTRACE_F_NORETURN | CTRACE_F_UNFINISHED)));
-			off = s->cursor & OFF_MASK;
+			truncated = true; /* the capture at entry could not be stored (counted there) */
 		}
+	} else {
+		s->cursor = off;
+		truncated = capture_args(s, end, conf, args, ret, !(flags & (CTRACE_F_NORETURN | CTRACE_F_UNFINISHED)));
+		off = s->cursor & OFF_MASK;
 	}
 	if (truncated)
 		r->hdr.flags |= CTRACE_F_DATA_TRUNCATED;
@@ -435,43 +662,57 @@ static __always_inline void emit_syscall(const struct pending *p, __s64 ret, __u
 SEC("raw_tp/sys_enter")
 int ctrace_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 {
-	__u64 cgid = current_cgroup_id();
+	struct task_struct *t = current_task();
+	__u64 cgid = current_cgroup_id(t);
 	if (!in_container(cgid))
 		return 0;
+	if (!task_wanted(t, cgid))
+		return 0;
 
-	/* Events filtered out stop here; numbers beyond the table are always kept. */
+	/* Events filtered out stop here. */
 	__u32 nr = ctx->args[1];
 	const struct ctrace_syscall_conf *conf = conf_of(nr);
-	if (conf && !(conf->flags & CTRACE_SC_ENABLED))
+	if (!conf)
+		return 0;
+	__u8 fl = conf->flags;
+	if (!(fl & (CTRACE_SC_ENABLED | CTRACE_SC_FDTRACK)))
 		return 0;
 
-	struct pending p = {};
-	p.ts_ns = bpf_ktime_get_boot_ns();
-	p.cgroup_id = cgid;
-	p.nr = nr;
-	read_args((struct pt_regs *)ctx->args[0], p.args);
+	__u32 tid = current_tid(t);
+	__u64 ts = bpf_ktime_get_boot_ns();
+	__u16 sflags = (fl & CTRACE_SC_ENABLED) ? 0 : TS_FD_ONLY;
 
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-
-	if (conf && (conf->flags & CTRACE_SC_NORETURN)) {
-		emit_syscall(&p, 0, CTRACE_F_NORETURN, tid);
+	if (fl & CTRACE_SC_NORETURN) {
+		struct task_state p = { .ts_ns = ts, .cgroup_id = cgid, .nr = nr, .flags = sflags };
+		read_args((const void *)ctx->args[0], p.args);
+		emit_syscall(t, &p, p.args, 0, CTRACE_F_NORETURN, tid, true);
 		return 0;
 	}
-	if (bpf_map_update_elem(&pending, &tid, &p, BPF_ANY) < 0) {
+	struct task_state *st = state_of(t, tid, true);
+	if (!st) {
 		count(CTRACE_STAT_LOST_PENDING);
 		return 0;
 	}
-	if (conf && (conf->flags & CTRACE_SC_CAPTURE_AT_ENTRY)) {
+	st->ts_ns = ts;
+	st->cgroup_id = cgid;
+	st->nr = nr;
+	st->flags = sflags;
+	/* The compat variant cannot read another task's registers at exit: keep them. */
+	if ((fl & CTRACE_SC_CAPTURE_AT_ENTRY) || !cfg_task_storage) {
+		read_args((const void *)ctx->args[0], st->args);
+		st->flags |= TS_ARGS;
+	}
+	if (fl & CTRACE_SC_CAPTURE_AT_ENTRY) {
 		__u32 one = 1;
 		struct scratch *s = bpf_map_lookup_elem(&scratch, &one);
 		if (!s)
 			return 0;
 		struct exec_capture *ec = (void *)s->buf;
 		s->cursor = 8;
-		ec->pad = capture_args(s, 8 + CTRACE_DATA_MAX, conf, p.args, 0, false);
+		ec->pad = capture_args(s, 8 + CTRACE_DATA_MAX, conf, st->args, 0, false);
 		ec->len = (s->cursor - 8) & OFF_MASK;
 		if (bpf_map_update_elem(&pending_exec, &tid, ec, BPF_ANY) < 0)
-			count(CTRACE_STAT_LOST_EXEC);
+			count(CTRACE_STAT_EXEC_TRUNCATED);
 	}
 	return 0;
 }
@@ -479,12 +720,17 @@ int ctrace_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 SEC("raw_tp/sys_exit")
 int ctrace_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct pending *p = bpf_map_lookup_elem(&pending, &tid);
-	if (!p)
+	struct task_struct *t = current_task();
+	__u32 tid = current_tid(t);
+	struct task_state *st = state_of(t, tid, false);
+	if (!st || !st->ts_ns)
 		return 0;
-	emit_syscall(p, (__s64)ctx->args[1], 0, tid);
-	bpf_map_delete_elem(&pending, &tid);
+	struct task_state p = *st;
+	st->ts_ns = 0;
+	st->records++;
+	if (!(p.flags & TS_ARGS))
+		current_args(t, (const void *)ctx->args[0], p.args);
+	emit_syscall(t, &p, p.args, (__s64)ctx->args[1], 0, tid, p.records % WAKEUP_EVERY == 0);
 	return 0;
 }
 
@@ -492,23 +738,26 @@ int ctrace_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 SEC("raw_tp/sched_process_fork")
 int ctrace_sched_fork(struct bpf_raw_tracepoint_args *ctx)
 {
-	if (!(cfg_lifecycle & CTRACE_LC_FORK))
+	if (!(cfg_lifecycle & (CTRACE_LC_FORK | CTRACE_LC_FDTRACK)))
 		return 0;
-	__u64 cgid = current_cgroup_id();
+	struct task_struct *t = current_task();
+	__u64 cgid = current_cgroup_id(t);
 	if (!in_container(cgid))
 		return 0;
-	struct task_struct *child = (struct task_struct *)ctx->args[1];
-	__u32 zero = 0;
-	struct scratch *s = bpf_map_lookup_elem(&scratch, &zero);
-	if (!s)
+	if (!task_wanted(t, cgid))
 		return 0;
-	struct ctrace_fork_rec *r = (void *)s->buf;
-
-	fill_header(&r->hdr, bpf_ktime_get_boot_ns(), cgid, CTRACE_REC_FORK, 0);
+	struct task_struct *child = (struct task_struct *)ctx->args[1];
+	struct ctrace_fork_rec *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		count(CTRACE_STAT_LOST_RINGBUF);
+		return 0;
+	}
+	fill_header(&r->hdr, t, bpf_ktime_get_boot_ns(), cgid, CTRACE_REC_FORK,
+		    (cfg_lifecycle & CTRACE_LC_FORK) ? 0 : CTRACE_F_FD_ONLY);
 	r->child_pid = BPF_CORE_READ(child, tgid);
 	r->child_tid = BPF_CORE_READ(child, pid);
 	BPF_CORE_READ_STR_INTO(&r->child_comm, child, comm);
-	submit(r, sizeof(*r));
+	bpf_ringbuf_submit(r, wakeup_flags());
 	return 0;
 }
 
@@ -516,20 +765,26 @@ int ctrace_sched_fork(struct bpf_raw_tracepoint_args *ctx)
 SEC("raw_tp/sched_process_exec")
 int ctrace_sched_exec(struct bpf_raw_tracepoint_args *ctx)
 {
-	__u64 cgid = current_cgroup_id();
+	struct task_struct *t = current_task();
+	__u64 cgid = current_cgroup_id(t);
 	if (!in_container(cgid))
 		return 0;
-	struct task_struct *t = (struct task_struct *)ctx->args[0];
+	struct task_struct *task = (struct task_struct *)ctx->args[0];
 	__u32 old_tid = (__u32)ctx->args[1];
 	struct linux_binprm *bprm = (struct linux_binprm *)ctx->args[2];
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u32 tid = current_tid(t);
 
-	/* A non-leader thread that execs takes the leader's id: move its pending execve. */
+	/*
+	 * A non-leader thread that execs takes the leader's id: move what is
+	 * kept by thread id (task storage moves with the task).
+	 */
 	if (old_tid != tid) {
-		struct pending *p = bpf_map_lookup_elem(&pending, &old_tid);
-		if (p) {
-			bpf_map_update_elem(&pending, &tid, p, BPF_ANY);
-			bpf_map_delete_elem(&pending, &old_tid);
+		if (!cfg_task_storage) {
+			struct task_state *p = bpf_map_lookup_elem(&pending, &old_tid);
+			if (p) {
+				bpf_map_update_elem(&pending, &tid, p, BPF_ANY);
+				bpf_map_delete_elem(&pending, &old_tid);
+			}
 		}
 		struct exec_capture *ec = bpf_map_lookup_elem(&pending_exec, &old_tid);
 		if (ec) {
@@ -538,18 +793,21 @@ int ctrace_sched_exec(struct bpf_raw_tracepoint_args *ctx)
 		}
 	}
 
-	if (!(cfg_lifecycle & CTRACE_LC_EXEC))
+	if (!(cfg_lifecycle & (CTRACE_LC_EXEC | CTRACE_LC_FDTRACK)))
+		return 0;
+	if (!task_wanted(t, cgid))
 		return 0;
 	__u32 zero = 0;
 	struct scratch *s = bpf_map_lookup_elem(&scratch, &zero);
 	if (!s)
 		return 0;
 	struct ctrace_exec_rec *r = (void *)s->buf;
-	fill_header(&r->hdr, bpf_ktime_get_boot_ns(), cgid, CTRACE_REC_EXEC, 0);
+	fill_header(&r->hdr, t, bpf_ktime_get_boot_ns(), cgid, CTRACE_REC_EXEC,
+		    (cfg_lifecycle & CTRACE_LC_EXEC) ? 0 : CTRACE_F_FD_ONLY);
 	r->old_tid = old_tid;
-	r->mntns = BPF_CORE_READ(t, nsproxy, mnt_ns, ns.inum);
-	__u32 off = put_str(s->buf, sizeof(*r), 0, CTRACE_ARG_STR, BPF_CORE_READ(bprm, filename), false,
-			    CTRACE_PATH_MAX);
+	r->mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+	__u32 off = put_str(s->buf, sizeof(*r), sizeof(*r) + sizeof(struct ctrace_item) + CTRACE_PATH_MAX, 0,
+			    CTRACE_ARG_STR, BPF_CORE_READ(bprm, filename), false, CTRACE_PATH_MAX);
 	r->hdr.data_len = (off - sizeof(*r)) & OFF_MASK;
 	submit(r, off);
 	return 0;
@@ -559,31 +817,39 @@ int ctrace_sched_exec(struct bpf_raw_tracepoint_args *ctx)
 SEC("raw_tp/sched_process_exit")
 int ctrace_sched_exit(struct bpf_raw_tracepoint_args *ctx)
 {
-	__u64 cgid = current_cgroup_id();
+	struct task_struct *t = current_task();
+	__u64 cgid = current_cgroup_id(t);
+	__u32 tid = current_tid(t);
+
+	/* A syscall this thread never returned from (the thread died inside it). */
+	struct task_state *st = state_of(t, tid, false);
+	if (st && st->ts_ns) {
+		struct task_state p = *st;
+		st->ts_ns = 0;
+		if (!(p.flags & TS_ARGS) && cfg_task_storage)
+			current_args(t, (const void *)bpf_task_pt_regs(t), p.args);
+		emit_syscall(t, &p, p.args, 0, CTRACE_F_UNFINISHED, tid, true);
+	}
+	state_drop(tid);
+	bpf_map_delete_elem(&pending_exec, &tid);
+
+	if (!(cfg_lifecycle & (CTRACE_LC_EXIT | CTRACE_LC_FDTRACK)))
+		return 0;
 	if (!in_container(cgid))
 		return 0;
-	struct task_struct *t = (struct task_struct *)ctx->args[0];
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-
-	/* A syscall this thread never returned from (killed while blocked). */
-	struct pending *p = bpf_map_lookup_elem(&pending, &tid);
-	if (p) {
-		emit_syscall(p, 0, CTRACE_F_UNFINISHED, tid);
-		bpf_map_delete_elem(&pending, &tid);
-		bpf_map_delete_elem(&pending_exec, &tid);
+	if (!task_wanted(t, cgid))
+		return 0;
+	struct task_struct *task = (struct task_struct *)ctx->args[0];
+	struct ctrace_exit_rec *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		count(CTRACE_STAT_LOST_RINGBUF);
+		return 0;
 	}
-
-	if (!(cfg_lifecycle & CTRACE_LC_EXIT))
-		return 0;
-	__u32 zero = 0;
-	struct scratch *s = bpf_map_lookup_elem(&scratch, &zero);
-	if (!s)
-		return 0;
-	struct ctrace_exit_rec *r = (void *)s->buf;
-	fill_header(&r->hdr, bpf_ktime_get_boot_ns(), cgid, CTRACE_REC_EXIT, 0);
-	r->exit_code = BPF_CORE_READ(t, exit_code);
-	r->group_dead = BPF_CORE_READ(t, pid) == BPF_CORE_READ(t, tgid);
-	submit(r, sizeof(*r));
+	fill_header(&r->hdr, t, bpf_ktime_get_boot_ns(), cgid, CTRACE_REC_EXIT,
+		    (cfg_lifecycle & CTRACE_LC_EXIT) ? 0 : CTRACE_F_FD_ONLY);
+	r->exit_code = BPF_CORE_READ(task, exit_code);
+	r->group_dead = BPF_CORE_READ(task, pid) == BPF_CORE_READ(task, tgid);
+	bpf_ringbuf_submit(r, wakeup_flags());
 	return 0;
 }
 
@@ -612,12 +878,14 @@ static __always_inline int cgroup_event(struct cgroup *cg, const char *path, __u
 	if (!s)
 		return 0;
 	struct ctrace_cgroup_rec *r = (void *)s->buf;
-	fill_header(&r->hdr, bpf_ktime_get_boot_ns(), bpf_get_current_cgroup_id(), kind, 0);
+	struct task_struct *t = current_task();
+	fill_header(&r->hdr, t, bpf_ktime_get_boot_ns(), current_cgroup_id(t), kind, 0);
 	r->id = id;
 	r->parent_id = parent_id;
 	r->hierarchy_id = cfg_hierarchy_id;
 	r->state = info.state;
-	__u32 off = put_str(s->buf, sizeof(*r), 0, CTRACE_ARG_STR, path, false, CTRACE_PATH_MAX);
+	__u32 off = put_str(s->buf, sizeof(*r), sizeof(*r) + sizeof(struct ctrace_item) + CTRACE_PATH_MAX, 0,
+			    CTRACE_ARG_STR, path, false, CTRACE_PATH_MAX);
 	r->hdr.data_len = (off - sizeof(*r)) & OFF_MASK;
 	/* Container starts are rare and user space must classify them before their tasks' records: wake it. */
 	if (bpf_ringbuf_output(&events, r, off & OFF_MASK, BPF_RB_FORCE_WAKEUP) < 0)

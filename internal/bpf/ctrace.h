@@ -13,7 +13,11 @@
 
 #define CTRACE_COMM_LEN 16
 #define CTRACE_MAX_ARGS 6
-/* Syscall numbers the per-syscall configuration covers (x86_64 and arm64 < 512). */
+/*
+ * Syscall numbers the per-syscall configuration covers (x86_64 and arm64 <
+ * 512). syscall_conf has one more entry, at index CTRACE_MAX_SYSCALLS, that
+ * applies to every number beyond (unknown syscalls: raw arguments only).
+ */
 #define CTRACE_MAX_SYSCALLS 512
 
 /* Variable data limits. */
@@ -35,7 +39,13 @@ enum ctrace_record_kind {
 enum ctrace_record_flags {
 	CTRACE_F_NORETURN = 1 << 0,   /* syscall that does not return (exit, exit_group): emitted at entry */
 	CTRACE_F_UNFINISHED = 1 << 1, /* the thread exited while in this syscall: no return value */
-	CTRACE_F_DATA_TRUNCATED = 1 << 2, /* variable data hit CTRACE_DATA_MAX */
+	CTRACE_F_DATA_TRUNCATED = 1 << 2, /* argument data was left out: CTRACE_DATA_MAX hit, or the entry capture failed */
+	/*
+	 * Not a selected event: emitted only so that user space keeps its fd
+	 * table right (an fd-lifecycle syscall with CTRACE_SC_FDTRACK, or a
+	 * lifecycle record under CTRACE_LC_FDTRACK). Never printed.
+	 */
+	CTRACE_F_FD_ONLY = 1 << 3,
 };
 
 /* How the kernel captures one syscall argument (struct ctrace_syscall_conf.arg_kind). */
@@ -59,11 +69,16 @@ enum ctrace_item_flags {
 	CTRACE_ITEM_MORE = 1 << 2,      /* array had more elements than captured */
 };
 
-/* struct ctrace_syscall_conf.flags */
+/*
+ * struct ctrace_syscall_conf.flags. Bits 5-7 are free (raw sys_enter /
+ * sys_exit events will take two of them).
+ */
 enum ctrace_syscall_flags {
 	CTRACE_SC_NORETURN = 1 << 0,         /* emit at entry: exit, exit_group */
 	CTRACE_SC_CAPTURE_AT_ENTRY = 1 << 1, /* capture variable data at entry: execve, execveat */
 	CTRACE_SC_ENABLED = 1 << 2,          /* the event is wanted: without it the syscall costs one lookup */
+	CTRACE_SC_FDTRACK = 1 << 3,          /* not wanted, but changes the fd table: emit with CTRACE_F_FD_ONLY */
+	CTRACE_SC_DATA = 1 << 4,             /* some arg_kind is not CTRACE_ARG_RAW: the record may carry items */
 };
 
 /* cfg_lifecycle: which lifecycle records are wanted. */
@@ -71,6 +86,7 @@ enum ctrace_lifecycle {
 	CTRACE_LC_FORK = 1 << 0,
 	CTRACE_LC_EXEC = 1 << 1,
 	CTRACE_LC_EXIT = 1 << 2,
+	CTRACE_LC_FDTRACK = 1 << 3, /* emit the ones not wanted with CTRACE_F_FD_ONLY (fd table upkeep) */
 };
 
 /* Per-syscall capture configuration, indexed by syscall number; filled from the event catalogue. */
@@ -92,11 +108,12 @@ struct ctrace_cgroup_info {
 	__u32 pad;
 };
 
-/* Lost-record counters (per-CPU array map stats). */
+/* Counters (per-CPU array map stats). */
 enum ctrace_stat {
-	CTRACE_STAT_LOST_RINGBUF = 0, /* bpf_ringbuf_output failed: buffer full */
-	CTRACE_STAT_LOST_PENDING = 1, /* pending-syscall map full: syscall not recorded */
-	CTRACE_STAT_LOST_EXEC = 2,    /* exec argument capture could not be stored */
+	CTRACE_STAT_LOST_RINGBUF = 0, /* record not written: ring buffer full */
+	CTRACE_STAT_LOST_PENDING = 1, /* per-thread syscall state could not be stored: syscall not recorded */
+	/* exec arguments could not be kept at entry: the event is written, marked CTRACE_F_DATA_TRUNCATED (not lost) */
+	CTRACE_STAT_EXEC_TRUNCATED = 2,
 	CTRACE_STAT_MAX = 3,
 };
 

@@ -127,9 +127,10 @@ const (
 type CtraceCtraceLifecycle uint32
 
 const (
-	CtraceCtraceLifecycleCTRACE_LC_FORK CtraceCtraceLifecycle = 1
-	CtraceCtraceLifecycleCTRACE_LC_EXEC CtraceCtraceLifecycle = 2
-	CtraceCtraceLifecycleCTRACE_LC_EXIT CtraceCtraceLifecycle = 4
+	CtraceCtraceLifecycleCTRACE_LC_FORK    CtraceCtraceLifecycle = 1
+	CtraceCtraceLifecycleCTRACE_LC_EXEC    CtraceCtraceLifecycle = 2
+	CtraceCtraceLifecycleCTRACE_LC_EXIT    CtraceCtraceLifecycle = 4
+	CtraceCtraceLifecycleCTRACE_LC_FDTRACK CtraceCtraceLifecycle = 8
 )
 
 type CtraceCtraceListenKey struct {
@@ -195,6 +196,7 @@ const (
 	CtraceCtraceRecordFlagsCTRACE_F_NORETURN       CtraceCtraceRecordFlags = 1
 	CtraceCtraceRecordFlagsCTRACE_F_UNFINISHED     CtraceCtraceRecordFlags = 2
 	CtraceCtraceRecordFlagsCTRACE_F_DATA_TRUNCATED CtraceCtraceRecordFlags = 4
+	CtraceCtraceRecordFlagsCTRACE_F_FD_ONLY        CtraceCtraceRecordFlags = 8
 )
 
 type CtraceCtraceRecordKind uint32
@@ -224,10 +226,10 @@ type CtraceCtraceSockOwner struct {
 type CtraceCtraceStat uint32
 
 const (
-	CtraceCtraceStatCTRACE_STAT_LOST_RINGBUF CtraceCtraceStat = 0
-	CtraceCtraceStatCTRACE_STAT_LOST_PENDING CtraceCtraceStat = 1
-	CtraceCtraceStatCTRACE_STAT_LOST_EXEC    CtraceCtraceStat = 2
-	CtraceCtraceStatCTRACE_STAT_MAX          CtraceCtraceStat = 3
+	CtraceCtraceStatCTRACE_STAT_LOST_RINGBUF   CtraceCtraceStat = 0
+	CtraceCtraceStatCTRACE_STAT_LOST_PENDING   CtraceCtraceStat = 1
+	CtraceCtraceStatCTRACE_STAT_EXEC_TRUNCATED CtraceCtraceStat = 2
+	CtraceCtraceStatCTRACE_STAT_MAX            CtraceCtraceStat = 3
 )
 
 type CtraceCtraceSyscallConf struct {
@@ -244,6 +246,8 @@ const (
 	CtraceCtraceSyscallFlagsCTRACE_SC_NORETURN         CtraceCtraceSyscallFlags = 1
 	CtraceCtraceSyscallFlagsCTRACE_SC_CAPTURE_AT_ENTRY CtraceCtraceSyscallFlags = 2
 	CtraceCtraceSyscallFlagsCTRACE_SC_ENABLED          CtraceCtraceSyscallFlags = 4
+	CtraceCtraceSyscallFlagsCTRACE_SC_FDTRACK          CtraceCtraceSyscallFlags = 8
+	CtraceCtraceSyscallFlagsCTRACE_SC_DATA             CtraceCtraceSyscallFlags = 16
 )
 
 type CtraceCtraceSyscallRec struct {
@@ -262,20 +266,21 @@ type CtraceExecCapture struct {
 	Data [16376]uint8
 }
 
-type CtracePending struct {
-	_        structs.HostLayout
-	TsNs     uint64
-	CgroupId uint64
-	Args     [6]uint64
-	Nr       uint32
-	Pad      uint32
-}
-
 type CtraceScratch struct {
 	_      structs.HostLayout
 	Buf    [32760]uint8
 	Cursor uint32
 	Pad    uint32
+}
+
+type CtraceTaskState struct {
+	_        structs.HostLayout
+	TsNs     uint64
+	CgroupId uint64
+	Args     [6]uint64
+	Nr       uint32
+	Flags    uint16
+	Records  uint16
 }
 
 type CtraceUdpPeerKey struct {
@@ -301,6 +306,7 @@ const (
 	CtraceMapScratch            = "scratch"
 	CtraceMapStats              = "stats"
 	CtraceMapSyscallConf        = "syscall_conf"
+	CtraceMapTaskStates         = "task_states"
 	CtraceProgCtraceCgroupMkdir = "ctrace_cgroup_mkdir"
 	CtraceProgCtraceCgroupRmdir = "ctrace_cgroup_rmdir"
 	CtraceProgCtraceNetDestroy  = "ctrace_net_destroy"
@@ -314,6 +320,7 @@ const (
 	CtraceProgCtraceSysExit     = "ctrace_sys_exit"
 	CtraceVarCfgHierarchyId     = "cfg_hierarchy_id"
 	CtraceVarCfgLifecycle       = "cfg_lifecycle"
+	CtraceVarCfgTaskStorage     = "cfg_task_storage"
 	CtraceVarCfgUdpIntervalNs   = "cfg_udp_interval_ns"
 	CtraceVarCfgV1SubsysId      = "cfg_v1_subsys_id"
 	CtraceVarCfgWakeupBytes     = "cfg_wakeup_bytes"
@@ -412,6 +419,7 @@ type CtraceMapSpecs struct {
 	Scratch      *ebpf.MapSpec `ebpf:"scratch"`
 	Stats        *ebpf.MapSpec `ebpf:"stats"`
 	SyscallConf  *ebpf.MapSpec `ebpf:"syscall_conf"`
+	TaskStates   *ebpf.MapSpec `ebpf:"task_states"`
 }
 
 // CtraceVariableSpecs contains global variables before they are loaded into the kernel.
@@ -420,6 +428,7 @@ type CtraceMapSpecs struct {
 type CtraceVariableSpecs struct {
 	CfgHierarchyId   *ebpf.VariableSpec `ebpf:"cfg_hierarchy_id"`
 	CfgLifecycle     *ebpf.VariableSpec `ebpf:"cfg_lifecycle"`
+	CfgTaskStorage   *ebpf.VariableSpec `ebpf:"cfg_task_storage"`
 	CfgUdpIntervalNs *ebpf.VariableSpec `ebpf:"cfg_udp_interval_ns"`
 	CfgV1SubsysId    *ebpf.VariableSpec `ebpf:"cfg_v1_subsys_id"`
 	CfgWakeupBytes   *ebpf.VariableSpec `ebpf:"cfg_wakeup_bytes"`
@@ -479,6 +488,7 @@ type CtraceMaps struct {
 	Scratch      *ebpf.Map `ebpf:"scratch"`
 	Stats        *ebpf.Map `ebpf:"stats"`
 	SyscallConf  *ebpf.Map `ebpf:"syscall_conf"`
+	TaskStates   *ebpf.Map `ebpf:"task_states"`
 }
 
 func (m *CtraceMaps) Close() error {
@@ -494,6 +504,7 @@ func (m *CtraceMaps) Close() error {
 		m.Scratch,
 		m.Stats,
 		m.SyscallConf,
+		m.TaskStates,
 	)
 }
 
@@ -503,6 +514,7 @@ func (m *CtraceMaps) Close() error {
 type CtraceVariables struct {
 	CfgHierarchyId   *ebpf.Variable `ebpf:"cfg_hierarchy_id"`
 	CfgLifecycle     *ebpf.Variable `ebpf:"cfg_lifecycle"`
+	CfgTaskStorage   *ebpf.Variable `ebpf:"cfg_task_storage"`
 	CfgUdpIntervalNs *ebpf.Variable `ebpf:"cfg_udp_interval_ns"`
 	CfgV1SubsysId    *ebpf.Variable `ebpf:"cfg_v1_subsys_id"`
 	CfgWakeupBytes   *ebpf.Variable `ebpf:"cfg_wakeup_bytes"`

@@ -108,8 +108,11 @@ static __always_inline bool fh_wanted_type(struct file *f)
 
 static __always_inline void fh_emit(struct file *f, __u16 event, __s64 result, __u64 bytes)
 {
-	__u64 cgid = current_cgroup_id();
+	struct task_struct *t = current_task();
+	__u64 cgid = current_cgroup_id(t);
 	if (!in_container(cgid) || !f || !fh_wanted_type(f))
+		return;
+	if (!task_wanted(t, cgid))
 		return;
 	__u32 zero = 0;
 	struct scratch *s = bpf_map_lookup_elem(&scratch, &zero);
@@ -117,7 +120,7 @@ static __always_inline void fh_emit(struct file *f, __u16 event, __s64 result, _
 	if (!s || !pb)
 		return;
 	struct ctrace_file_rec *r = (void *)s->buf;
-	fill_header(&r->hdr, bpf_ktime_get_boot_ns(), cgid, CTRACE_REC_FILE, 0);
+	fill_header(&r->hdr, t, bpf_ktime_get_boot_ns(), cgid, CTRACE_REC_FILE, 0);
 	r->ino = BPF_CORE_READ(f, f_inode, i_ino);
 	r->dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev);
 	r->bytes = bytes;
@@ -218,7 +221,8 @@ int ctrace_kprobe_bprm_check(struct pt_regs *regs)
 
 static __always_inline void fh_rw_enter(struct pt_regs *regs)
 {
-	if (!in_container(current_cgroup_id()))
+	struct task_struct *t = current_task();
+	if (!in_container(current_cgroup_id(t)))
 		return;
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	__u64 f = KP_ARG1(regs);

@@ -20,8 +20,11 @@
 
 static __always_inline void udp_sockaddr(struct bpf_sock_addr *ctx, __u16 event, __u16 family)
 {
-	__u64 cgid = current_cgroup_id();
+	struct task_struct *t = current_task();
+	__u64 cgid = current_cgroup_id(t);
 	if (!in_container(cgid))
+		return;
+	if (!task_wanted(t, cgid))
 		return;
 	struct udp_peer_key k = { .tgid = bpf_get_current_pid_tgid() >> 32, .event = event };
 	__u16 port = (__u16)ctx->user_port;
@@ -43,12 +46,13 @@ static __always_inline void udp_sockaddr(struct bpf_sock_addr *ctx, __u16 event,
 		return;
 	bpf_map_update_elem(&net_udp_peers, &k, &now, BPF_ANY);
 
-	__u32 zero = 0;
-	struct scratch *s = bpf_map_lookup_elem(&scratch, &zero);
-	if (!s)
+	struct net_rec_buf *b = bpf_ringbuf_reserve(&events, sizeof(*b), 0);
+	if (!b) {
+		count(CTRACE_STAT_LOST_RINGBUF);
 		return;
-	struct ctrace_net_rec *r = (void *)s->buf;
-	fill_header(&r->hdr, now, cgid, CTRACE_REC_NET, 0);
+	}
+	struct ctrace_net_rec *r = &b->r;
+	fill_header(&r->hdr, t, now, cgid, CTRACE_REC_NET, 0);
 	r->bytes_sent = 0;
 	r->bytes_received = 0;
 	r->tcp_bytes_acked = 0;
@@ -80,13 +84,13 @@ static __always_inline void udp_sockaddr(struct bpf_sock_addr *ctx, __u16 event,
 		}
 	}
 	__builtin_memcpy(r6, k.addr, 16);
-	__u32 off = sizeof(*r);
-	off = put_sockaddr(s->buf, off, 0, family, family == CT_AF_INET6 ? l6 : 0, l4, bswap16((__u16)lport));
 	__u32 r4 = 0;
 	__builtin_memcpy(&r4, k.addr, 4);
-	off = put_sockaddr(s->buf, off, 1, family, family == CT_AF_INET6 ? r6 : 0, r4, port);
-	r->hdr.data_len = (off - sizeof(*r)) & OFF_MASK;
-	submit(r, off);
+	__u32 n = put_sockaddr(b->data, 0, family, family == CT_AF_INET6 ? l6 : 0, l4, bswap16((__u16)lport));
+	n += put_sockaddr(b->data + (n == NET_ADDR_ITEM4 ? NET_ADDR_ITEM4 : NET_ADDR_ITEM6), 1, family,
+			  family == CT_AF_INET6 ? r6 : 0, r4, port);
+	r->hdr.data_len = n;
+	bpf_ringbuf_submit(b, wakeup_flags());
 }
 
 SEC("cgroup/sendmsg4")

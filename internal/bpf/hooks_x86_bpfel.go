@@ -73,20 +73,21 @@ type HooksFhPathBuf struct {
 	Buf [8192]uint8
 }
 
-type HooksPending struct {
-	_        structs.HostLayout
-	TsNs     uint64
-	CgroupId uint64
-	Args     [6]uint64
-	Nr       uint32
-	Pad      uint32
-}
-
 type HooksScratch struct {
 	_      structs.HostLayout
 	Buf    [32760]uint8
 	Cursor uint32
 	Pad    uint32
+}
+
+type HooksTaskState struct {
+	_        structs.HostLayout
+	TsNs     uint64
+	CgroupId uint64
+	Args     [6]uint64
+	Nr       uint32
+	Flags    uint16
+	Records  uint16
 }
 
 type HooksUdpPeerKey struct {
@@ -114,6 +115,7 @@ const (
 	HooksMapScratch                  = "scratch"
 	HooksMapStats                    = "stats"
 	HooksMapSyscallConf              = "syscall_conf"
+	HooksMapTaskStates               = "task_states"
 	HooksProgCtraceCgroupMkdir       = "ctrace_cgroup_mkdir"
 	HooksProgCtraceCgroupRmdir       = "ctrace_cgroup_rmdir"
 	HooksProgCtraceFentryBprmCheck   = "ctrace_fentry_bprm_check"
@@ -143,6 +145,7 @@ const (
 	HooksProgCtraceUdpSendmsg6       = "ctrace_udp_sendmsg6"
 	HooksVarCfgHierarchyId           = "cfg_hierarchy_id"
 	HooksVarCfgLifecycle             = "cfg_lifecycle"
+	HooksVarCfgTaskStorage           = "cfg_task_storage"
 	HooksVarCfgUdpIntervalNs         = "cfg_udp_interval_ns"
 	HooksVarCfgV1SubsysId            = "cfg_v1_subsys_id"
 	HooksVarCfgWakeupBytes           = "cfg_wakeup_bytes"
@@ -259,6 +262,7 @@ type HooksMapSpecs struct {
 	Scratch      *ebpf.MapSpec `ebpf:"scratch"`
 	Stats        *ebpf.MapSpec `ebpf:"stats"`
 	SyscallConf  *ebpf.MapSpec `ebpf:"syscall_conf"`
+	TaskStates   *ebpf.MapSpec `ebpf:"task_states"`
 }
 
 // HooksVariableSpecs contains global variables before they are loaded into the kernel.
@@ -267,6 +271,7 @@ type HooksMapSpecs struct {
 type HooksVariableSpecs struct {
 	CfgHierarchyId   *ebpf.VariableSpec `ebpf:"cfg_hierarchy_id"`
 	CfgLifecycle     *ebpf.VariableSpec `ebpf:"cfg_lifecycle"`
+	CfgTaskStorage   *ebpf.VariableSpec `ebpf:"cfg_task_storage"`
 	CfgUdpIntervalNs *ebpf.VariableSpec `ebpf:"cfg_udp_interval_ns"`
 	CfgV1SubsysId    *ebpf.VariableSpec `ebpf:"cfg_v1_subsys_id"`
 	CfgWakeupBytes   *ebpf.VariableSpec `ebpf:"cfg_wakeup_bytes"`
@@ -328,6 +333,7 @@ type HooksMaps struct {
 	Scratch      *ebpf.Map `ebpf:"scratch"`
 	Stats        *ebpf.Map `ebpf:"stats"`
 	SyscallConf  *ebpf.Map `ebpf:"syscall_conf"`
+	TaskStates   *ebpf.Map `ebpf:"task_states"`
 }
 
 func (m *HooksMaps) Close() error {
@@ -345,6 +351,7 @@ func (m *HooksMaps) Close() error {
 		m.Scratch,
 		m.Stats,
 		m.SyscallConf,
+		m.TaskStates,
 	)
 }
 
@@ -354,6 +361,7 @@ func (m *HooksMaps) Close() error {
 type HooksVariables struct {
 	CfgHierarchyId   *ebpf.Variable `ebpf:"cfg_hierarchy_id"`
 	CfgLifecycle     *ebpf.Variable `ebpf:"cfg_lifecycle"`
+	CfgTaskStorage   *ebpf.Variable `ebpf:"cfg_task_storage"`
 	CfgUdpIntervalNs *ebpf.Variable `ebpf:"cfg_udp_interval_ns"`
 	CfgV1SubsysId    *ebpf.Variable `ebpf:"cfg_v1_subsys_id"`
 	CfgWakeupBytes   *ebpf.Variable `ebpf:"cfg_wakeup_bytes"`

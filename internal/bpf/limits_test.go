@@ -16,6 +16,10 @@ var headerDefine = map[string]string{
 	"MaxSyscalls": "CTRACE_MAX_SYSCALLS",
 	"MaxArgs":     "CTRACE_MAX_ARGS",
 	"BytesMax":    "CTRACE_BYTES_MAX",
+	"PathMax":     "CTRACE_PATH_MAX",
+	"ArgvStrMax":  "CTRACE_ARGV_STR_MAX",
+	"ArgvMax":     "CTRACE_ARGV_MAX",
+	"DataMax":     "CTRACE_DATA_MAX",
 	"RecNrMax":    "CTRACE_REC_NR_MAX",  // record.bpf.c (seccomp recording)
 	"RecSetMax":   "CTRACE_REC_SET_MAX", // record.bpf.c
 }
@@ -80,12 +84,13 @@ func TestLimitsMatchHeader(t *testing.T) {
 			t.Errorf("headerDefine lists %s, which is not a literal constant any more", name)
 		}
 	}
-	// The generated objects agree too: syscall_conf has MaxSyscalls entries.
+	// The generated objects agree too: syscall_conf has MaxSyscalls entries
+	// and one more for every syscall number beyond the table.
 	spec, err := LoadCtrace()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m := spec.Maps["syscall_conf"]; m == nil || int(m.MaxEntries) != MaxSyscalls {
-		t.Errorf("syscall_conf map does not have MaxSyscalls (%d) entries", MaxSyscalls)
+	if m := spec.Maps["syscall_conf"]; m == nil || int(m.MaxEntries) != MaxSyscalls+1 {
+		t.Errorf("syscall_conf map does not have MaxSyscalls+1 (%d) entries", MaxSyscalls+1)
 	}
 }

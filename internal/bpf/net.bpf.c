@@ -35,6 +35,19 @@
 
 #define SOCKADDR_IN_SIZE 16
 #define SOCKADDR_IN6_SIZE 28
+#define NET_ADDR_ITEM4 (sizeof(struct ctrace_item) + SOCKADDR_IN_SIZE)
+#define NET_ADDR_ITEM6 (sizeof(struct ctrace_item) + SOCKADDR_IN6_SIZE)
+
+/*
+ * A network record as reserved in the ring buffer: the fixed part and room
+ * for its two addresses. Built in place (no scratch memory: state changes
+ * run in softirq context too, which may interrupt a program using it); the
+ * record's data_len says how much of data is used.
+ */
+struct net_rec_buf {
+	struct ctrace_net_rec r;
+	__u8 data[2 * NET_ADDR_ITEM6];
+};
 
 /* Set by user space before load: minimum gap between two UDP records for one peer. */
 volatile const __u64 cfg_udp_interval_ns = 10000000000ULL;
@@ -107,10 +120,11 @@ static __always_inline __u32 current_netns(void)
 	return BPF_CORE_READ(t, nsproxy, net_ns, ns.inum);
 }
 
-/* The current task as the owner of a socket (process context only). */
-static __always_inline void owner_from_current(struct ctrace_sock_owner *o, __u64 cgid, __u32 role)
+/* The current task t (current_task()) as the owner of a socket (process context only). */
+static __always_inline void owner_from_current(struct ctrace_sock_owner *o, struct task_struct *t, __u64 cgid,
+					       __u32 role)
 {
-	fill_header(&o->hdr, 0, cgid, CTRACE_REC_NET, 0);
+	fill_header(&o->hdr, t, 0, cgid, CTRACE_REC_NET, 0);
 	o->start_ns = bpf_ktime_get_boot_ns();
 	o->bytes_sent = 0;
 	o->bytes_received = 0;
@@ -121,16 +135,15 @@ static __always_inline void owner_from_current(struct ctrace_sock_owner *o, __u6
 	o->pad[0] = o->pad[1] = 0;
 }
 
-/* Append one sockaddr item (arg) for an IPv4 or IPv6 address; IPv4-mapped IPv6 as IPv4. */
-static __always_inline __u32 put_sockaddr(__u8 *buf, __u32 off, __u8 arg, __u16 family, const __u8 *a6, __u32 a4,
-					  __u16 port_be)
+/*
+ * Write one sockaddr item (arg) at p for an IPv4 or IPv6 address (IPv4-mapped
+ * IPv6 as IPv4) and return its size: NET_ADDR_ITEM4 or NET_ADDR_ITEM6. p has
+ * room for NET_ADDR_ITEM6 bytes.
+ */
+static __always_inline __u32 put_sockaddr(__u8 *p, __u8 arg, __u16 family, const __u8 *a6, __u32 a4, __u16 port_be)
 {
-	__u64 o = off;
-	struct ctrace_item *it;
-
-	BOUND_OFF(o);
-	it = (void *)(buf + o);
-	__u8 *sa = buf + o + sizeof(*it);
+	struct ctrace_item *it = (void *)p;
+	__u8 *sa = p + sizeof(*it);
 
 	if (family == CT_AF_INET6 && a6) {
 		__u32 w0 = 0, w1 = 0, w2 = 0;
@@ -149,14 +162,14 @@ static __always_inline __u32 put_sockaddr(__u8 *buf, __u32 off, __u8 arg, __u16 
 		*(__u16 *)(sa + 2) = port_be;
 		__builtin_memcpy(sa + 8, a6, 16);
 		it->len = SOCKADDR_IN6_SIZE;
-		return o + sizeof(*it) + SOCKADDR_IN6_SIZE;
+		return NET_ADDR_ITEM6;
 	}
 	__builtin_memset(sa, 0, SOCKADDR_IN_SIZE);
 	*(__u16 *)sa = CT_AF_INET;
 	*(__u16 *)(sa + 2) = port_be;
 	*(__u32 *)(sa + 4) = a4;
 	it->len = SOCKADDR_IN_SIZE;
-	return o + sizeof(*it) + SOCKADDR_IN_SIZE;
+	return NET_ADDR_ITEM4;
 }
 
 static __always_inline __u16 bswap16(__u16 v)
@@ -168,11 +181,12 @@ static __always_inline __u16 bswap16(__u16 v)
 static __always_inline void emit_sock(const struct sock *sk, const struct ctrace_sock_owner *o, __u16 event,
 				      __s32 err, __u32 flags)
 {
-	__u32 zero = 0;
-	struct scratch *s = bpf_map_lookup_elem(&scratch, &zero);
-	if (!s)
+	struct net_rec_buf *b = bpf_ringbuf_reserve(&events, sizeof(*b), 0);
+	if (!b) {
+		count(CTRACE_STAT_LOST_RINGBUF);
 		return;
-	struct ctrace_net_rec *r = (void *)s->buf;
+	}
+	struct ctrace_net_rec *r = &b->r;
 	__u64 now = bpf_ktime_get_boot_ns();
 	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
 
@@ -215,11 +229,11 @@ static __always_inline void emit_sock(const struct sock *sk, const struct ctrace
 		l4 = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
 		r4 = BPF_CORE_READ(sk, __sk_common.skc_daddr);
 	}
-	__u32 off = sizeof(*r);
-	off = put_sockaddr(s->buf, off, 0, family, family == CT_AF_INET6 ? l6.in6_u.u6_addr8 : 0, l4, bswap16(lport));
-	off = put_sockaddr(s->buf, off, 1, family, family == CT_AF_INET6 ? r6.in6_u.u6_addr8 : 0, r4, rport);
-	r->hdr.data_len = (off - sizeof(*r)) & OFF_MASK;
-	submit(r, off);
+	__u32 n = put_sockaddr(b->data, 0, family, family == CT_AF_INET6 ? l6.in6_u.u6_addr8 : 0, l4, bswap16(lport));
+	n += put_sockaddr(b->data + (n == NET_ADDR_ITEM4 ? NET_ADDR_ITEM4 : NET_ADDR_ITEM6), 1, family,
+			  family == CT_AF_INET6 ? r6.in6_u.u6_addr8 : 0, r4, rport);
+	r->hdr.data_len = n;
+	bpf_ringbuf_submit(b, wakeup_flags());
 }
 
 /* inet_sock_set_state(const struct sock *sk, const int oldstate, const int newstate) */
@@ -236,11 +250,14 @@ int ctrace_net_state(struct bpf_raw_tracepoint_args *ctx)
 
 	if (newstate == CT_TCP_SYN_SENT || newstate == CT_TCP_LISTEN) {
 		/* connect() or listen(): process context, the owner runs. */
-		__u64 cgid = current_cgroup_id();
+		struct task_struct *t = current_task();
+		__u64 cgid = current_cgroup_id(t);
 		if (!in_container(cgid))
 			return 0;
+		if (!task_wanted(t, cgid))
+			return 0;
 		struct ctrace_sock_owner o;
-		owner_from_current(&o, cgid, newstate == CT_TCP_SYN_SENT ? CTRACE_ROLE_CLIENT : CTRACE_ROLE_SERVER);
+		owner_from_current(&o, t, cgid, newstate == CT_TCP_SYN_SENT ? CTRACE_ROLE_CLIENT : CTRACE_ROLE_SERVER);
 		__u32 netns = sock_netns(sk);
 		bpf_map_update_elem(&net_netns, &netns, &o, BPF_ANY);
 		if (newstate == CT_TCP_SYN_SENT) {
@@ -328,8 +345,11 @@ int ctrace_net_destroy(struct bpf_raw_tracepoint_args *ctx)
 /* UDP on a connected socket: one record per peer per interval, from process context. */
 static __always_inline void udp_connected(const struct sock *sk, __u16 event)
 {
-	__u64 cgid = current_cgroup_id();
+	struct task_struct *t = current_task();
+	__u64 cgid = current_cgroup_id(t);
 	if (!in_container(cgid))
+		return;
+	if (!task_wanted(t, cgid))
 		return;
 	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	struct udp_peer_key k = { .tgid = bpf_get_current_pid_tgid() >> 32, .event = event };
@@ -346,7 +366,7 @@ static __always_inline void udp_connected(const struct sock *sk, __u16 event)
 		return;
 	bpf_map_update_elem(&net_udp_peers, &k, &now, BPF_ANY);
 	struct ctrace_sock_owner o;
-	owner_from_current(&o, cgid, 0);
+	owner_from_current(&o, t, cgid, 0);
 	emit_sock(sk, &o, event, 0, 0);
 }
 

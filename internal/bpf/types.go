@@ -34,6 +34,7 @@ const (
 	FlagNoReturn      = CtraceCtraceRecordFlagsCTRACE_F_NORETURN
 	FlagUnfinished    = CtraceCtraceRecordFlagsCTRACE_F_UNFINISHED
 	FlagDataTruncated = CtraceCtraceRecordFlagsCTRACE_F_DATA_TRUNCATED
+	FlagFdOnly        = CtraceCtraceRecordFlagsCTRACE_F_FD_ONLY
 
 	ArgRaw    = CtraceCtraceArgKindCTRACE_ARG_RAW
 	ArgStr    = CtraceCtraceArgKindCTRACE_ARG_STR
@@ -46,25 +47,36 @@ const (
 	SyscallNoReturn       = CtraceCtraceSyscallFlagsCTRACE_SC_NORETURN
 	SyscallCaptureAtEntry = CtraceCtraceSyscallFlagsCTRACE_SC_CAPTURE_AT_ENTRY
 	SyscallEnabled        = CtraceCtraceSyscallFlagsCTRACE_SC_ENABLED
+	SyscallFdTrack        = CtraceCtraceSyscallFlagsCTRACE_SC_FDTRACK
+	SyscallData           = CtraceCtraceSyscallFlagsCTRACE_SC_DATA
 
 	LifecycleFork = CtraceCtraceLifecycleCTRACE_LC_FORK
 	LifecycleExec = CtraceCtraceLifecycleCTRACE_LC_EXEC
 	LifecycleExit = CtraceCtraceLifecycleCTRACE_LC_EXIT
+	// LifecycleFdTrack emits the lifecycle records not selected, marked FlagFdOnly.
+	LifecycleFdTrack = CtraceCtraceLifecycleCTRACE_LC_FDTRACK
 
 	CgroupCandidate = CtraceCtraceCgroupStateCTRACE_CG_CANDIDATE
 	CgroupContainer = CtraceCtraceCgroupStateCTRACE_CG_CONTAINER
 
-	StatLostRingbuf = CtraceCtraceStatCTRACE_STAT_LOST_RINGBUF
-	StatLostPending = CtraceCtraceStatCTRACE_STAT_LOST_PENDING
-	StatLostExec    = CtraceCtraceStatCTRACE_STAT_LOST_EXEC
-	StatMax         = CtraceCtraceStatCTRACE_STAT_MAX
+	StatLostRingbuf   = CtraceCtraceStatCTRACE_STAT_LOST_RINGBUF
+	StatLostPending   = CtraceCtraceStatCTRACE_STAT_LOST_PENDING
+	StatExecTruncated = CtraceCtraceStatCTRACE_STAT_EXEC_TRUNCATED
+	StatMax           = CtraceCtraceStatCTRACE_STAT_MAX
 )
 
 // Limits from ctrace.h that user space needs. TestLimitsMatchHeader checks
 // every literal constant of this package against ctrace.h.
 const (
+	// MaxSyscalls is CTRACE_MAX_SYSCALLS: syscall_conf has MaxSyscalls+1
+	// entries, the last one for every syscall number beyond the table.
 	MaxSyscalls = 512
 	MaxArgs     = 6
+	// PathMax, ArgvStrMax and ArgvMax are the string limits (NUL included).
+	PathMax    = 4096
+	ArgvStrMax = 256
+	ArgvMax    = 32
+	DataMax    = 12288
 )
 
 // More capture kinds and limits from ctrace.h.

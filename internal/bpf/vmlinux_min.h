@@ -32,6 +32,11 @@ enum bpf_map_type {
 	BPF_MAP_TYPE_PERCPU_ARRAY = 6,
 	BPF_MAP_TYPE_LRU_HASH = 9,
 	BPF_MAP_TYPE_RINGBUF = 27,
+	BPF_MAP_TYPE_TASK_STORAGE = 29,
+};
+
+enum {
+	BPF_LOCAL_STORAGE_GET_F_CREATE = 1,
 };
 
 enum {
@@ -64,12 +69,12 @@ struct bpf_raw_tracepoint_args {
 
 #if defined(__TARGET_ARCH_x86)
 struct pt_regs {
-	long unsigned int di;
-	long unsigned int si;
-	long unsigned int dx;
 	long unsigned int r10;
-	long unsigned int r8;
 	long unsigned int r9;
+	long unsigned int r8;
+	long unsigned int dx;
+	long unsigned int si;
+	long unsigned int di;
 	long unsigned int orig_ax;
 	long unsigned int ax;
 };
@@ -121,12 +126,26 @@ struct nsproxy {
 	struct mnt_namespace *mnt_ns;
 };
 
+typedef struct {
+	unsigned int val;
+} kuid_t;
+
+typedef struct {
+	unsigned int val;
+} kgid_t;
+
+struct cred {
+	kuid_t uid;
+	kgid_t gid;
+};
+
 struct task_struct {
 	int pid;
 	int tgid;
 	int exit_code;
 	struct task_struct *real_parent;
 	struct task_struct *group_leader;
+	const struct cred *cred;
 	char comm[16];
 	struct css_set *cgroups;
 	struct nsproxy *nsproxy;

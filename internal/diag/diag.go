@@ -52,8 +52,8 @@ var Kinds = []struct {
 const (
 	CauseRingBuffer  = "ring-buffer-full"   // the kernel's ring buffer was full (--buffer-size)
 	CausePending     = "pending-table-full" // the in-flight syscall table was full
-	CauseExecArgs    = "exec-args"          // execve arguments could not be kept
 	CauseUndecodable = "undecodable"        // a record could not be decoded
+	CauseHoldQueue   = "hold-queue-full"    // records of a container not yet named did not fit in the hold queue
 )
 
 // Container identifies the container an entry is about (the same object
@@ -164,8 +164,8 @@ func NewLosses(w *Writer) *Losses { return &Losses{w: w, seen: map[string]uint64
 var lossHints = map[string]string{
 	CauseRingBuffer:  "the kernel's ring buffer was full (reader too slow for the event rate): raise --buffer-size, or trace fewer events with --event/--set",
 	CausePending:     "the in-flight syscall table was full (too many threads inside syscalls at once)",
-	CauseExecArgs:    "execve arguments could not be kept",
 	CauseUndecodable: "records could not be decoded",
+	CauseHoldQueue:   "the records of containers not yet named did not fit in the hold queue (the container runtime is slow to answer)",
 }
 
 // Update reports the increase of cause's total, if any.

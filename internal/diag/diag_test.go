@@ -80,7 +80,7 @@ func TestSchemaAndDocs(t *testing.T) {
 		e := Entry{Kind: k.Kind, Message: "m"}
 		switch k.Kind {
 		case KindLost:
-			e.Cause, e.Count = CauseExecArgs, 2
+			e.Cause, e.Count = CauseHoldQueue, 2
 		case KindRuntimeAPI:
 			e.Container = &Container{ID: "abc", Runtime: "docker"}
 		}
@@ -93,7 +93,7 @@ func TestSchemaAndDocs(t *testing.T) {
 	for _, bad := range []string{
 		`{"timestamp":"2026-01-01T00:00:00Z","kind":"nosuch","message":"m"}`,
 		`{"timestamp":"2026-01-01T00:00:00Z","kind":"lost","message":"m"}`,
-		`{"timestamp":"2026-01-01T00:00:00Z","kind":"probe","message":"m","cause":"exec-args"}`,
+		`{"timestamp":"2026-01-01T00:00:00Z","kind":"probe","message":"m","cause":"hold-queue-full"}`,
 	} {
 		if s.Validate([]byte(bad)) == nil {
 			t.Errorf("schema accepts %s", bad)
@@ -123,7 +123,7 @@ func TestSchemaAndDocs(t *testing.T) {
 	if strings.Join(schema.Properties.Kind.Enum, ",") != strings.Join(kinds, ",") {
 		t.Errorf("schema kinds %v, diag.Kinds %v", schema.Properties.Kind.Enum, kinds)
 	}
-	causes := []string{CauseRingBuffer, CausePending, CauseExecArgs, CauseUndecodable}
+	causes := []string{CauseRingBuffer, CausePending, CauseUndecodable, CauseHoldQueue}
 	if strings.Join(schema.Properties.Cause.Enum, ",") != strings.Join(causes, ",") {
 		t.Errorf("schema causes %v, diag %v", schema.Properties.Cause.Enum, causes)
 	}

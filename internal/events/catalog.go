@@ -6,6 +6,7 @@ package events
 
 import (
 	"sort"
+	"strconv"
 
 	"github.com/ctrace-dev/ctrace/internal/bpf"
 	"github.com/ctrace-dev/ctrace/internal/suggest"
@@ -79,7 +80,10 @@ func (p *Param) Format(vals *[MaxParams]uint64) sysfmt.Kind {
 }
 
 // ID identifies an event. Syscall events use their syscall number on the
-// catalogue's architecture; other events start at FirstNonSyscallID.
+// catalogue's architecture (below bpf.MaxSyscalls); every syscall number
+// beyond that table is IDUnknownSyscall; other events start at
+// FirstNonSyscallID. Records say what they are by their kind, never by a
+// number: a syscall numbered like a lifecycle event is still a syscall.
 type ID uint32
 
 // SetSyscalls is the set of every syscall event.
@@ -96,8 +100,12 @@ func SetDoc(set string) string {
 	return setDocs[set]
 }
 
-// FirstNonSyscallID is above every syscall number (bpf.MaxSyscalls).
+// FirstNonSyscallID is above every syscall event ID.
 const FirstNonSyscallID ID = 1000
+
+// IDUnknownSyscall is the ID of every syscall number at or beyond
+// bpf.MaxSyscalls (named syscall_<nr>, raw arguments).
+const IDUnknownSyscall ID = bpf.MaxSyscalls
 
 // IDs of the non-syscall events.
 const (
@@ -135,6 +143,7 @@ type Catalog struct {
 	byID    []int // syscall nr -> index in defs, -1 if none
 	byName  map[string]int
 	unknown []Def // placeholders for syscall numbers without a table entry
+	beyond  Def   // what every number >= bpf.MaxSyscalls shares (for selection)
 }
 
 // NewCatalog builds the catalogue for arch from the syscall tables and the
@@ -169,6 +178,7 @@ func NewCatalog(arch syscalls.Arch) *Catalog {
 	for nr := range c.unknown {
 		c.unknown[nr] = Def{ID: ID(nr), Name: syscalls.Name(arch, nr), Syscall: true, Sets: unknownSets, Params: rawParams}
 	}
+	c.beyond = Def{ID: IDUnknownSyscall, Name: "syscall_unknown", Syscall: true, Sets: unknownSets, Params: rawParams}
 	return c
 }
 
@@ -188,7 +198,9 @@ func (c *Catalog) Arch() syscalls.Arch { return c.arch }
 func (c *Catalog) All() []Def { return c.defs }
 
 // Syscall returns the definition of syscall number nr; numbers without a
-// table entry get a placeholder named syscall_<nr> with raw arguments.
+// table entry get a placeholder named syscall_<nr> with raw arguments (ID
+// IDUnknownSyscall for numbers beyond the table; a new Def per call there:
+// the decoder keeps its own cache).
 func (c *Catalog) Syscall(nr uint32) *Def {
 	if int(nr) < len(c.byID) {
 		if i := c.byID[nr]; i >= 0 {
@@ -196,7 +208,7 @@ func (c *Catalog) Syscall(nr uint32) *Def {
 		}
 		return &c.unknown[nr]
 	}
-	return &Def{ID: ID(nr), Name: syscalls.Name(c.arch, int(nr)), Syscall: true, Sets: unknownSets, Params: rawParams}
+	return &Def{ID: IDUnknownSyscall, Name: "syscall_" + strconv.FormatUint(uint64(nr), 10), Syscall: true, Sets: unknownSets, Params: rawParams}
 }
 
 // ByID returns the definition with id.
@@ -250,6 +262,10 @@ type CaptureOptions struct {
 	// Enabled selects the wanted events (nil: all). Unwanted syscalls are
 	// dropped in the kernel at the cost of one lookup.
 	Enabled func(*Def) bool
+	// FdTrack, when set, names the events that change a process's fd
+	// table: those not Enabled are still recorded, marked fd-only (for the
+	// fd table, never printed), and so are the lifecycle events.
+	FdTrack func(*Def) bool
 }
 
 func (o CaptureOptions) enabled(d *Def) bool { return o.Enabled == nil || o.Enabled(d) }
@@ -262,20 +278,31 @@ func (c *Catalog) LifecycleMask(opts CaptureOptions) uint32 {
 			mask |= uint32(bit)
 		}
 	}
+	if opts.FdTrack != nil && mask != uint32(bpf.LifecycleFork|bpf.LifecycleExec|bpf.LifecycleExit) {
+		mask |= uint32(bpf.LifecycleFdTrack)
+	}
 	return mask
 }
 
 // KernelConf returns the per-syscall capture configuration for the kernel
-// side, indexed by syscall number.
+// side, indexed by syscall number, with one more entry (index
+// bpf.MaxSyscalls) for every number beyond the table.
 func (c *Catalog) KernelConf(opts CaptureOptions) []bpf.SyscallConf {
-	conf := make([]bpf.SyscallConf, bpf.MaxSyscalls)
+	conf := make([]bpf.SyscallConf, bpf.MaxSyscalls+1)
 	for nr := range conf {
-		if opts.enabled(c.Syscall(uint32(nr))) {
+		d := &c.beyond
+		if nr < bpf.MaxSyscalls {
+			d = c.Syscall(uint32(nr))
+		}
+		switch {
+		case opts.enabled(d):
 			conf[nr].Flags |= uint8(bpf.SyscallEnabled)
+		case opts.FdTrack != nil && opts.FdTrack(d):
+			conf[nr].Flags |= uint8(bpf.SyscallFdTrack)
 		}
 	}
 	for _, d := range c.defs {
-		if !d.Syscall || int(d.ID) >= len(conf) {
+		if !d.Syscall || int(d.ID) >= bpf.MaxSyscalls {
 			continue
 		}
 		sc := &conf[d.ID]
@@ -285,6 +312,9 @@ func (c *Catalog) KernelConf(opts CaptureOptions) []bpf.SyscallConf {
 			}
 			kind, size := argCapture(p, c.arch, opts)
 			sc.ArgKind[i], sc.ArgSize[i] = uint8(kind), size
+			if kind != bpf.ArgRaw {
+				sc.Flags |= uint8(bpf.SyscallData)
+			}
 		}
 		if d.NoReturn {
 			sc.Flags |= uint8(bpf.SyscallNoReturn)

@@ -61,17 +61,49 @@ func Kind(raw []byte) (bpf.RecordKind, error) {
 	return bpf.RecordKind(le.Uint16(raw[offKind:])), nil
 }
 
+// RecordCgroup returns the cgroup id in a record's header (after Kind said
+// the record is long enough).
+func RecordCgroup(raw []byte) uint64 { return le.Uint64(raw[offCgroup:]) }
+
 // Decoder turns raw ring-buffer records into Events.
 type Decoder struct {
 	cat *Catalog
 	// bootToWall is added to the kernel's CLOCK_BOOTTIME stamps.
 	bootToWall int64
+	// The lifecycle events, by record kind.
+	fork, exec, exit *Def
+	// beyond caches the definitions of syscall numbers beyond the table
+	// (bounded: a container may call any number).
+	beyond map[uint32]*Def
 }
+
+// maxBeyond bounds the decoder's cache of unknown syscall numbers.
+const maxBeyond = 1024
 
 // NewDecoder returns a decoder for records from this machine's kernel;
 // bootToWall is wall-clock time minus CLOCK_BOOTTIME, in nanoseconds.
 func NewDecoder(cat *Catalog, bootToWall int64) *Decoder {
-	return &Decoder{cat: cat, bootToWall: bootToWall}
+	d := &Decoder{cat: cat, bootToWall: bootToWall, beyond: map[uint32]*Def{}}
+	d.fork, _ = cat.ByID(IDProcessFork)
+	d.exec, _ = cat.ByID(IDProcessExec)
+	d.exit, _ = cat.ByID(IDProcessExit)
+	return d
+}
+
+// syscall returns the definition of syscall number nr.
+func (d *Decoder) syscall(nr uint32) *Def {
+	if nr < bpf.MaxSyscalls {
+		return d.cat.Syscall(nr)
+	}
+	def, ok := d.beyond[nr]
+	if !ok {
+		if len(d.beyond) >= maxBeyond {
+			clear(d.beyond)
+		}
+		def = d.cat.Syscall(nr)
+		d.beyond[nr] = def
+	}
+	return def
 }
 
 // Decode decodes a syscall, fork, exec or exit record into ev, reusing ev's
@@ -91,17 +123,23 @@ func (d *Decoder) Decode(raw []byte, ev *Event) error {
 		if len(raw) < sysSize {
 			return ErrShort
 		}
-		ev.Def = d.cat.Syscall(le.Uint32(raw[offSysNr:]))
+		ev.Def = d.syscall(le.Uint32(raw[offSysNr:]))
 		ev.Retval = int64(le.Uint64(raw[offSysRet:]))
 		for i := range ev.Vals {
 			ev.Vals[i] = le.Uint64(raw[offSysArgs+8*i:])
 		}
-		return d.items(raw, sysSize, ev)
+		if err := d.items(raw, sysSize, ev); err != nil {
+			return err
+		}
+		if ev.DataTruncated {
+			markLeftOut(ev)
+		}
+		return nil
 	case bpf.RecFork:
 		if len(raw) < forkSize {
 			return ErrShort
 		}
-		ev.Def = d.lifecycle(IDProcessFork)
+		ev.Def = d.fork
 		ev.Vals[0] = uint64(le.Uint32(raw[offChildPid:]))
 		ev.Vals[1] = uint64(le.Uint32(raw[offChildTid:]))
 		ev.Strs = append(ev.Strs, Str{Param: 2, Value: cstring(raw[offChildComm : offChildComm+commLen])})
@@ -110,7 +148,7 @@ func (d *Decoder) Decode(raw []byte, ev *Event) error {
 		if len(raw) < execSize {
 			return ErrShort
 		}
-		ev.Def = d.lifecycle(IDProcessExec)
+		ev.Def = d.exec
 		ev.Vals[1] = uint64(le.Uint32(raw[offOldTid:]))
 		ev.Vals[2] = uint64(le.Uint32(raw[offMntns:]))
 		return d.items(raw, execSize, ev)
@@ -118,7 +156,7 @@ func (d *Decoder) Decode(raw []byte, ev *Event) error {
 		if len(raw) < exitSize {
 			return ErrShort
 		}
-		ev.Def = d.lifecycle(IDProcessExit)
+		ev.Def = d.exit
 		status := le.Uint32(raw[offExitCode:])
 		ev.Vals[0] = uint64((status >> 8) & 0xff)
 		ev.Vals[1] = uint64(status & 0x7f)
@@ -132,9 +170,31 @@ func (d *Decoder) Decode(raw []byte, ev *Event) error {
 	return fmt.Errorf("record kind %d is not an event", kind)
 }
 
-func (d *Decoder) lifecycle(id ID) *Def {
-	def, _ := d.cat.ByID(id)
-	return def
+// markLeftOut adds an empty, truncated value for every parameter whose data
+// the kernel should have captured (a non-NULL pointer of a captured type)
+// but left out for space or because its capture at entry failed, so that
+// printers list it as truncated.
+func markLeftOut(ev *Event) {
+	var have uint8
+	for _, s := range ev.Strs {
+		have |= 1 << s.Param
+	}
+	for i, p := range ev.Def.Params {
+		if i >= MaxParams || have&(1<<i) != 0 || ev.Vals[i] == 0 || !capturedType(p.Type) {
+			continue
+		}
+		ev.Strs = append(ev.Strs, Str{Param: uint8(i), Truncated: true, More: p.Type == TypeStrArr})
+	}
+}
+
+// capturedType says whether the kernel reads the data behind a parameter
+// of type t (buffers only when asked to; an absent buffer is not marked).
+func capturedType(t ParamType) bool {
+	switch t {
+	case TypeStr, TypeStrArr, TypeSockaddr, TypeTimespec, TypeTimeval, TypeStat, TypeFdPair, TypeCapHeader, TypeCapData:
+		return true
+	}
+	return false
 }
 
 func (d *Decoder) header(raw []byte, ev *Event) {
@@ -149,6 +209,7 @@ func (d *Decoder) header(raw []byte, ev *Event) {
 	ev.NoReturn = flags&bpf.FlagNoReturn != 0
 	ev.Unfinished = flags&bpf.FlagUnfinished != 0
 	ev.DataTruncated = flags&bpf.FlagDataTruncated != 0
+	ev.FdOnly = flags&bpf.FlagFdOnly != 0
 	ev.Comm = cstring(raw[offComm : offComm+commLen])
 }
 

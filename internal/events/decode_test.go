@@ -2,8 +2,12 @@ package events
 
 import (
 	"bytes"
+	"fmt"
+	"strings"
 	"testing"
 	"unsafe"
+
+	"github.com/cilium/ebpf/btf"
 
 	"github.com/ctrace-dev/ctrace/internal/bpf"
 	"github.com/ctrace-dev/ctrace/internal/events/eventstest"
@@ -60,6 +64,46 @@ func TestDecodeExecveArgvAndFlags(t *testing.T) {
 	}
 	if len(ev.Strs) != 4 || !ev.Strs[0].Truncated || !ev.Strs[3].More || string(ev.Strs[2].Value) != "-l" {
 		t.Errorf("strs = %+v", ev.Strs)
+	}
+}
+
+// Issue 10.4: an execve whose arguments could not be kept at entry comes
+// flagged truncated without items: its captured parameters are marked
+// truncated (the printers list them), not silently empty.
+func TestDecodeLeftOutArgumentsMarked(t *testing.T) {
+	rec := eventstest.Syscall(59, 0, bpf.FlagDataTruncated, "sh", 0x5000, 0x6000, 0x7000)
+	var ev Event
+	if err := newTestDecoder().Decode(eventstest.New(rec).Bytes(), &ev); err != nil {
+		t.Fatal(err)
+	}
+	var marked []string
+	for _, s := range ev.Strs {
+		if s.Truncated {
+			marked = append(marked, ev.Def.Params[s.Param].Name)
+		}
+	}
+	if strings.Join(marked, ",") != "filename,argv" {
+		t.Errorf("marked %v, want filename and argv (envp is never captured)", marked)
+	}
+	// Without the flag, nothing is added.
+	rec.Hdr.Flags = 0
+	if err := newTestDecoder().Decode(eventstest.New(rec).Bytes(), &ev); err != nil || len(ev.Strs) != 0 {
+		t.Errorf("unflagged record: strs %+v err %v", ev.Strs, err)
+	}
+}
+
+// Issue 10.9: syscall numbers are never event kinds: a syscall record
+// numbered like a lifecycle event is a syscall named by its number.
+func TestDecodeSyscallNumberIsNotAnEventKind(t *testing.T) {
+	d := newTestDecoder()
+	for _, nr := range []uint32{1000, 1001, 1002, 512, 0xffffffff} {
+		var ev Event
+		if err := d.Decode(eventstest.New(eventstest.Syscall(nr, -38, 0, "x", 77)).Bytes(), &ev); err != nil {
+			t.Fatal(err)
+		}
+		if !ev.Def.Syscall || ev.Def.ID != IDUnknownSyscall || ev.Def.Name != fmt.Sprintf("syscall_%d", nr) {
+			t.Errorf("nr %d: %+v", nr, ev.Def)
+		}
 	}
 }
 
@@ -159,7 +203,8 @@ func TestLayoutMatchesKernelObject(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, want := range map[string]int{"ctrace_syscall_rec": sysSize, "ctrace_header": hdrSize, "ctrace_item": itemSize, "ctrace_exec_rec": execSize} {
+	for name, want := range map[string]int{"ctrace_syscall_rec": sysSize, "ctrace_header": hdrSize, "ctrace_item": itemSize,
+		"ctrace_exec_rec": execSize, "ctrace_fork_rec": forkSize, "ctrace_exit_rec": exitSize, "ctrace_cgroup_rec": cgroupSize} {
 		typ, err := spec.Types.AnyTypeByName(name)
 		if err != nil {
 			t.Fatal(err)
@@ -176,8 +221,45 @@ func TestLayoutMatchesKernelObject(t *testing.T) {
 	if s, _ := sizeOf(conf); s != int(unsafe.Sizeof(bpf.SyscallConf{})) {
 		t.Errorf("ctrace_syscall_conf is %d bytes in the object, %d in Go", s, unsafe.Sizeof(bpf.SyscallConf{}))
 	}
-	if m := spec.Maps["syscall_conf"]; int(m.MaxEntries) != bpf.MaxSyscalls {
-		t.Errorf("syscall_conf has %d entries, bpf.MaxSyscalls is %d", m.MaxEntries, bpf.MaxSyscalls)
+	if m := spec.Maps["syscall_conf"]; int(m.MaxEntries) != bpf.MaxSyscalls+1 {
+		t.Errorf("syscall_conf has %d entries, want bpf.MaxSyscalls+1 = %d", m.MaxEntries, bpf.MaxSyscalls+1)
+	}
+	// Every field offset the decoder uses, checked against the object's BTF.
+	for _, f := range []struct {
+		typ, field string
+		off        int
+	}{
+		{"ctrace_header", "ts_ns", offTs}, {"ctrace_header", "cgroup_id", offCgroup}, {"ctrace_header", "pid", offPid},
+		{"ctrace_header", "tid", offTid}, {"ctrace_header", "ppid", offPpid}, {"ctrace_header", "uid", offUid},
+		{"ctrace_header", "gid", offGid}, {"ctrace_header", "kind", offKind}, {"ctrace_header", "flags", offFlags},
+		{"ctrace_header", "data_len", offDataLen}, {"ctrace_header", "comm", offComm},
+		{"ctrace_item", "arg", itemOffArg}, {"ctrace_item", "flags", itemOffFlags}, {"ctrace_item", "len", itemOffLen},
+		{"ctrace_syscall_rec", "nr", offSysNr}, {"ctrace_syscall_rec", "retval", offSysRet}, {"ctrace_syscall_rec", "args", offSysArgs},
+		{"ctrace_fork_rec", "child_pid", offChildPid}, {"ctrace_fork_rec", "child_tid", offChildTid}, {"ctrace_fork_rec", "child_comm", offChildComm},
+		{"ctrace_exec_rec", "old_tid", offOldTid}, {"ctrace_exec_rec", "mntns", offMntns},
+		{"ctrace_exit_rec", "exit_code", offExitCode}, {"ctrace_exit_rec", "group_dead", offGroupDead},
+		{"ctrace_cgroup_rec", "id", offCgID}, {"ctrace_cgroup_rec", "parent_id", offCgParent}, {"ctrace_cgroup_rec", "state", offCgState},
+	} {
+		typ, err := spec.Types.AnyTypeByName(f.typ)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, ok := typ.(*btf.Struct)
+		if !ok {
+			t.Fatalf("%s is %T", f.typ, typ)
+		}
+		found := false
+		for _, m := range st.Members {
+			if m.Name == f.field {
+				found = true
+				if int(m.Offset.Bytes()) != f.off {
+					t.Errorf("%s.%s at %d in the object, the decoder reads %d", f.typ, f.field, m.Offset.Bytes(), f.off)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s has no field %s", f.typ, f.field)
+		}
 	}
 }
 

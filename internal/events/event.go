@@ -32,8 +32,12 @@ type Event struct {
 	// NoReturn: the syscall does not return; Unfinished: the thread exited inside it.
 	NoReturn   bool
 	Unfinished bool
-	// DataTruncated: some argument data was left out for space.
+	// DataTruncated: some argument data was left out (for space, or the
+	// capture at entry failed); those parameters carry a Truncated value.
 	DataTruncated bool
+	// FdOnly: not a selected event; recorded only to keep the fd table
+	// right. Never printed.
+	FdOnly bool
 	// Vals holds the integer value of every parameter, by index.
 	Vals [MaxParams]uint64
 	// Strs holds the string values, in parameter order.

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ctrace-dev/ctrace/internal/bpf"
 	"github.com/ctrace-dev/ctrace/internal/events"
 	"github.com/ctrace-dev/ctrace/internal/sysfmt"
 )
@@ -106,7 +107,26 @@ type Table struct {
 	procs    map[uint32]*process
 	max      int
 	cwd      func(pid uint32) string // working directory of a process, "" if unknown (SetCwd)
+	last     *process                // procs[lastPID], the process of the last lookup
+	lastPID  uint32
+	// byID caches each syscall event's effect by event ID (index effIndex),
+	// so that events are not looked up by name: 0 not yet looked up, else
+	// 1 + index into effectList, or noEffect.
+	byID [bpf.MaxSyscalls]uint8
 }
+
+const noEffect = 0xff
+
+// effectList is effects in a fixed order, for byID.
+var effectList, effectIndex = func() ([]effect, map[string]uint8) {
+	list := make([]effect, 0, len(effects))
+	idx := map[string]uint8{}
+	for name, e := range effects {
+		idx[name] = uint8(len(list))
+		list = append(list, e)
+	}
+	return list, idx
+}()
 
 // SetCwd gives the table the processes' working directories, so that files
 // opened by relative name are recorded by absolute path.
@@ -118,16 +138,59 @@ func New(procRoot string) *Table {
 	return &Table{procRoot: procRoot, procs: map[uint32]*process{}, max: 65536}
 }
 
+// Tracks reports whether events of d change fd tables (open, close, dup,
+// socket, …): when fd names are shown, these must reach Observe even when
+// they are not selected (events.CaptureOptions.FdTrack).
+func Tracks(d *events.Def) bool {
+	_, ok := effects[d.Name]
+	return ok && d.Syscall
+}
+
+// effectOf returns the effect of syscall event d, looked up by name once per event ID.
+func (t *Table) effectOf(d *events.Def) (effect, bool) {
+	if d.ID >= bpf.MaxSyscalls {
+		return effect{}, false // numbers beyond the table: raw, no effect
+	}
+	v := t.byID[d.ID]
+	if v == 0 {
+		v = noEffect
+		if i, ok := effectIndex[d.Name]; ok {
+			v = i + 1
+		}
+		t.byID[d.ID] = v
+	}
+	if v == noEffect {
+		return effect{}, false
+	}
+	return effectList[v-1], true
+}
+
 func (t *Table) proc(pid uint32) *process {
+	if p := t.last; p != nil && t.lastPID == pid {
+		return p // events come in runs of one process
+	}
 	p := t.procs[pid]
 	if p == nil {
 		if len(t.procs) >= t.max {
-			clear(t.procs) // bounded: forget everything rather than grow without limit
+			t.forgetAll() // bounded: forget everything rather than grow without limit
 		}
 		p = &process{fds: map[int32]entry{}}
 		t.procs[pid] = p
 	}
+	t.last, t.lastPID = p, pid
 	return p
+}
+
+func (t *Table) forget(pid uint32) {
+	delete(t.procs, pid)
+	if t.lastPID == pid {
+		t.last = nil
+	}
+}
+
+func (t *Table) forgetAll() {
+	clear(t.procs)
+	t.last = nil
 }
 
 // Lookup returns what fd of process pid refers to, from the table or, once,
@@ -162,6 +225,12 @@ func (t *Table) Annotate(ev *events.Event) {
 
 // Observe applies ev's effect to the table (after the call).
 func (t *Table) Observe(ev *events.Event) {
+	if ev.Def.Syscall {
+		t.observeSyscall(ev)
+		return
+	}
+	// Lifecycle events (never a syscall, whatever its number: the record
+	// kind, not a syscall number, made ev.Def one of these).
 	switch ev.Def.ID {
 	case events.IDProcessFork:
 		child := uint32(ev.Vals[0])
@@ -172,11 +241,14 @@ func (t *Table) Observe(ev *events.Event) {
 				c.fds[fd] = e
 			}
 			t.procs[child] = c
+			if t.lastPID == child {
+				t.last = c
+			}
 		}
 		return
 	case events.IDProcessExit:
 		if ev.Vals[2] != 0 { // the thread-group leader: the process is gone
-			delete(t.procs, ev.PID)
+			t.forget(ev.PID)
 		}
 		return
 	case events.IDProcessExec:
@@ -188,10 +260,13 @@ func (t *Table) Observe(ev *events.Event) {
 		}
 		return
 	}
-	if !ev.Def.Syscall || !ev.HasReturn() || ev.Retval < 0 {
+}
+
+func (t *Table) observeSyscall(ev *events.Event) {
+	if !ev.HasReturn() || ev.Retval < 0 {
 		return
 	}
-	eff, ok := effects[ev.Def.Name]
+	eff, ok := t.effectOf(ev.Def)
 	if !ok {
 		return
 	}

@@ -83,9 +83,17 @@ func (f *Filter) EventEnabled(d *events.Def) bool {
 
 // Match reports whether ev passes the filter.
 func (f *Filter) Match(ev *events.Event) bool {
-	if !f.EventEnabled(ev.Def) {
-		return false
-	}
+	return f.EventEnabled(ev.Def) && f.MatchProcess(ev)
+}
+
+// ProcessFilter reports whether the filter selects by process (comm), the
+// part MatchProcess checks.
+func (f *Filter) ProcessFilter() bool { return len(f.comms) > 0 || len(f.xcomms) > 0 }
+
+// MatchProcess reports whether ev's process passes the filter: the part of
+// Match that is left once the kernel has selected the events (see
+// EventEnabled).
+func (f *Filter) MatchProcess(ev *events.Event) bool {
 	if len(f.comms) > 0 && !f.comms[string(ev.Comm)] {
 		return false
 	}

@@ -3,6 +3,7 @@ package output
 import (
 	"bufio"
 	"strconv"
+	"time"
 
 	"github.com/ctrace-dev/ctrace/internal/containers"
 	"github.com/ctrace-dev/ctrace/internal/events"
@@ -14,8 +15,11 @@ import (
 type JSON struct {
 	w   *bufio.Writer
 	buf []byte
+	enc jsonCache
 	// frag caches each container's rendered "container" object.
-	frag map[*containers.Container][]byte
+	frag  map[*containers.Container][]byte
+	lastC *containers.Container
+	lastF []byte
 }
 
 // NewJSON returns a JSON-lines printer.
@@ -25,24 +29,181 @@ func NewJSON(w *bufio.Writer) *JSON {
 
 // Write renders ev.
 func (j *JSON) Write(ev *events.Event, c *containers.Container) error {
-	j.buf = AppendJSON(j.buf[:0], ev, j.containerJSON(c))
-	j.buf = append(j.buf, '\n')
-	return writeLines(j.w, j.buf)
+	// Rendered straight into the writer's free space (no copy of the line)
+	// when a line surely fits there.
+	buf := j.w.AvailableBuffer()
+	if cap(buf) < minLineRoom {
+		if err := j.w.Flush(); err != nil {
+			return err
+		}
+		buf = j.w.AvailableBuffer()
+		if cap(buf) < minLineRoom {
+			buf = j.buf[:0] // a small writer: render aside
+		}
+	}
+	buf = appendJSON(buf, ev, j.containerJSON(c), &j.enc)
+	buf = append(buf, '\n')
+	// A line that spilled out of the writer's free space goes out whole
+	// (writeLines flushes first).
+	return writeLines(j.w, buf)
 }
+
+// minLineRoom is the free space of the writer in which a line is rendered
+// in place; longer lines (exec with long arguments) spill into a new slice,
+// which Write then copies.
+const minLineRoom = 32 << 10
 
 // Flush writes buffered output.
 func (j *JSON) Flush() error { return j.w.Flush() }
 
 func (j *JSON) containerJSON(c *containers.Container) []byte {
-	if b, ok := j.frag[c]; ok {
-		return b
+	if c == j.lastC && j.lastF != nil {
+		return j.lastF
 	}
-	b := AppendContainerJSON(nil, c)
-	if len(j.frag) > 4096 { // containers come and go: bound the cache
-		clear(j.frag)
+	b, ok := j.frag[c]
+	if !ok {
+		b = AppendContainerJSON(nil, c)
+		if len(j.frag) > 4096 { // containers come and go: bound the cache
+			clear(j.frag)
+		}
+		j.frag[c] = b
 	}
-	j.frag[c] = b
+	j.lastC, j.lastF = c, b
 	return b
+}
+
+// jsonCache keeps the parts of a JSON line that repeat from one event to
+// the next, rendered: the timestamp's second, each event's name and
+// argument keys, the process object, fd descriptions. A line rendered with
+// it is byte for byte what AppendJSON renders.
+type jsonCache struct {
+	sec       int64
+	secPrefix []byte // "2026-11-28T23:55:38" of sec
+
+	defs    map[*events.Def]*defJSON
+	recent  [64]*defJSON // direct-mapped by event ID in front of defs
+	proc    procKey
+	procFr  []byte // rendered `,"process":{…},"args":{` of proc
+	comm    []byte // proc's comm (owned copy)
+	fdDescs [events.MaxParams]struct {
+		desc string
+		json []byte
+	}
+}
+
+// defJSON is what is fixed per event definition.
+type defJSON struct {
+	def  *events.Def
+	head []byte   // `","event":"read","syscall":true,"container":`
+	keys [][]byte // per parameter: `"fd":`, `,"buf":`, …
+}
+
+type procKey struct{ pid, tid, ppid, uid, gid uint32 }
+
+func (c *jsonCache) def(d *events.Def) *defJSON {
+	slot := &c.recent[uint32(d.ID)%uint32(len(c.recent))]
+	if dj := *slot; dj != nil && dj.def == d {
+		return dj
+	}
+	dj, ok := c.defs[d]
+	if !ok {
+		dj = &defJSON{def: d}
+		dj.head = append(dj.head, `","event":`...)
+		dj.head = AppendJSONString(dj.head, []byte(d.Name))
+		if d.Syscall {
+			dj.head = append(dj.head, `,"syscall":true`...)
+		} else {
+			dj.head = append(dj.head, `,"syscall":false`...)
+		}
+		dj.head = append(dj.head, `,"container":`...)
+		for i, p := range d.Params {
+			var k []byte
+			if i > 0 {
+				k = append(k, ',')
+			}
+			k = AppendJSONString(k, []byte(p.Name))
+			dj.keys = append(dj.keys, append(k, ':'))
+		}
+		if c.defs == nil || len(c.defs) > 4096 { // unknown syscall numbers make new definitions: bound
+			c.defs = map[*events.Def]*defJSON{}
+			c.recent = [64]*defJSON{}
+		}
+		c.defs[d] = dj
+	}
+	*slot = dj
+	return dj
+}
+
+// appendTime renders ns as time.RFC3339Nano in UTC, the second from cache.
+func (c *jsonCache) appendTime(dst []byte, ns int64) []byte {
+	sec, frac := ns/1e9, ns%1e9
+	if frac < 0 {
+		return appendTime(dst, ns) // before 1970: not worth a cache
+	}
+	if sec != c.sec || c.secPrefix == nil {
+		c.sec = sec
+		c.secPrefix = time.Unix(sec, 0).UTC().AppendFormat(c.secPrefix[:0], "2006-01-02T15:04:05")
+	}
+	dst = append(dst, c.secPrefix...)
+	if frac != 0 {
+		var d [10]byte
+		d[0] = '.'
+		v := uint32(frac)
+		for i := 9; i > 1; i -= 2 { // two digits at a time
+			r := v % 100
+			v /= 100
+			d[i-1], d[i] = digitPairs[2*r], digitPairs[2*r+1]
+		}
+		d[1] = byte('0' + v)
+		n := 10
+		for d[n-1] == '0' {
+			n--
+		}
+		dst = append(dst, d[:n]...)
+	}
+	return append(dst, 'Z')
+}
+
+const digitPairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879" +
+	"8081828384858687888990919293949596979899"
+
+// appendProcess renders `,"process":{…},"args":{` for ev, from cache when
+// the process is the last one's.
+func (c *jsonCache) appendProcess(dst []byte, ev *events.Event) []byte {
+	k := procKey{ev.PID, ev.TID, ev.PPID, ev.UID, ev.GID}
+	if k != c.proc || c.procFr == nil || string(ev.Comm) != string(c.comm) {
+		c.proc = k
+		c.comm = append(c.comm[:0], ev.Comm...)
+		c.procFr = appendProcessJSON(c.procFr[:0], ev)
+	}
+	return append(dst, c.procFr...)
+}
+
+func appendProcessJSON(dst []byte, ev *events.Event) []byte {
+	dst = append(dst, `,"process":{"pid":`...)
+	dst = strconv.AppendUint(dst, uint64(ev.PID), 10)
+	dst = append(dst, `,"tid":`...)
+	dst = strconv.AppendUint(dst, uint64(ev.TID), 10)
+	dst = append(dst, `,"ppid":`...)
+	dst = strconv.AppendUint(dst, uint64(ev.PPID), 10)
+	dst = append(dst, `,"comm":`...)
+	dst = AppendJSONString(dst, ev.Comm)
+	dst = append(dst, `,"uid":`...)
+	dst = strconv.AppendUint(dst, uint64(ev.UID), 10)
+	dst = append(dst, `,"gid":`...)
+	dst = strconv.AppendUint(dst, uint64(ev.GID), 10)
+	return append(dst, `},"args":{`...)
+}
+
+// appendFdDesc renders fd description d of parameter i as a JSON string, from cache when it repeats.
+func (c *jsonCache) appendFdDesc(dst []byte, i int, d string) []byte {
+	fc := &c.fdDescs[i]
+	if fc.json == nil || fc.desc != d {
+		fc.desc = d
+		fc.json = AppendJSONString(fc.json[:0], []byte(d))
+	}
+	return append(dst, fc.json...)
 }
 
 // AppendContainerJSON renders the "container" object.
@@ -74,39 +235,23 @@ func AppendContainerJSON(dst []byte, c *containers.Container) []byte {
 // AppendJSON renders ev as one JSON object (without newline), with the
 // container object already rendered.
 func AppendJSON(dst []byte, ev *events.Event, container []byte) []byte {
+	var c jsonCache
+	return appendJSON(dst, ev, container, &c)
+}
+
+// appendJSON is AppendJSON with the repeating parts from c.
+func appendJSON(dst []byte, ev *events.Event, container []byte, c *jsonCache) []byte {
+	dj := c.def(ev.Def)
 	dst = append(dst, `{"timestamp":"`...)
-	dst = appendTime(dst, ev.TimeNS)
-	dst = append(dst, `","event":`...)
-	dst = AppendJSONString(dst, []byte(ev.Def.Name))
-	if ev.Def.Syscall {
-		dst = append(dst, `,"syscall":true`...)
-	} else {
-		dst = append(dst, `,"syscall":false`...)
-	}
-	dst = append(dst, `,"container":`...)
+	dst = c.appendTime(dst, ev.TimeNS)
+	dst = append(dst, dj.head...)
 	dst = append(dst, container...)
-	dst = append(dst, `,"process":{"pid":`...)
-	dst = strconv.AppendUint(dst, uint64(ev.PID), 10)
-	dst = append(dst, `,"tid":`...)
-	dst = strconv.AppendUint(dst, uint64(ev.TID), 10)
-	dst = append(dst, `,"ppid":`...)
-	dst = strconv.AppendUint(dst, uint64(ev.PPID), 10)
-	dst = append(dst, `,"comm":`...)
-	dst = AppendJSONString(dst, ev.Comm)
-	dst = append(dst, `,"uid":`...)
-	dst = strconv.AppendUint(dst, uint64(ev.UID), 10)
-	dst = append(dst, `,"gid":`...)
-	dst = strconv.AppendUint(dst, uint64(ev.GID), 10)
-	dst = append(dst, `},"args":{`...)
+	dst = c.appendProcess(dst, ev)
 	for i, p := range ev.Def.Params {
 		if i >= events.MaxParams {
 			break
 		}
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = AppendJSONString(dst, []byte(p.Name))
-		dst = append(dst, ':')
+		dst = append(dst, dj.keys[i]...)
 		dst = appendArg(dst, ev, i, p, true)
 	}
 	dst = append(dst, '}')
@@ -130,7 +275,7 @@ func AppendJSON(dst []byte, ev *events.Event, container []byte) []byte {
 	if ev.Unfinished {
 		dst = append(dst, `,"unfinished":true`...)
 	}
-	dst = appendFdDescs(dst, ev)
+	dst = appendFdDescs(dst, ev, dj, c)
 	dst = appendPeerJSON(dst, ev)
 	dst = appendParamList(dst, ev, "truncated", func(s events.Str) bool { return s.Truncated || s.More })
 	dst = appendParamList(dst, ev, "faults", func(s events.Str) bool { return s.Fault })
@@ -163,21 +308,24 @@ func appendParamList(dst []byte, ev *events.Event, key string, f func(events.Str
 
 // appendFdDescs appends `,"fds":{"fd":"/etc/hostname",…}` for fd parameters
 // whose target is known; nothing if none is.
-func appendFdDescs(dst []byte, ev *events.Event) []byte {
+func appendFdDescs(dst []byte, ev *events.Event, dj *defJSON, c *jsonCache) []byte {
 	first := true
 	for i, d := range ev.FdDesc {
 		if d == "" || i >= len(ev.Def.Params) {
 			continue
 		}
+		key := dj.keys[i]
 		if first {
 			dst = append(dst, `,"fds":{`...)
 			first = false
-		} else {
+			if key[0] == ',' {
+				key = key[1:]
+			}
+		} else if key[0] != ',' {
 			dst = append(dst, ',')
 		}
-		dst = AppendJSONString(dst, []byte(ev.Def.Params[i].Name))
-		dst = append(dst, ':')
-		dst = AppendJSONString(dst, []byte(d))
+		dst = append(dst, key...)
+		dst = c.appendFdDesc(dst, i, d)
 	}
 	if !first {
 		dst = append(dst, '}')

@@ -151,7 +151,7 @@ func TestTerminalPeerAnnotation(t *testing.T) {
 	if !strings.HasSuffix(plain, " = -1 ECONNREFUSED (Connection refused) peer=db\n") {
 		t.Fatalf("plain line %q", plain)
 	}
-	line, _ := appendTerminalLine(nil, nil, ev, testContainer, TerminalOptions{Width: 150, Color: true})
+	line, _ := appendTerminalLine(nil, nil, ev, testContainer, TerminalOptions{Width: 150, Color: true}, nil)
 	s := string(line)
 	if !strings.Contains(s, "…)") || !strings.HasSuffix(s, sgrReset+" peer=db\n") || !strings.Contains(s, sgrRed+" = -1 ECONNREFUSED") {
 		t.Errorf("terminal line %q: want the arguments elided, the failure red and the peer plain", s)

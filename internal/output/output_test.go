@@ -465,3 +465,94 @@ func TestWholeLineFlushes(t *testing.T) {
 		}
 	}
 }
+
+// TestCachedRenderingMatches: the printers' caches (timestamp second, event
+// keys, process object, fd descriptions, container fragment) never change
+// a line: every line equals the uncached rendering, over a sequence that
+// switches events, processes, comms, seconds and fd names.
+func TestCachedRenderingMatches(t *testing.T) {
+	time.Local = time.UTC
+	d := events.NewDecoder(events.NewCatalog(syscalls.X86_64), 0)
+	recs := goldenRecords()
+	other := &containers.Container{CgroupID: 7, Info: containers.Info{ID: strings.Repeat("cd", 32), Name: "db"}}
+	stamps := []int64{1_700_000_000_000_000_000, 1_700_000_000_100_000_000, 1_700_000_000_123_456_789, 1_700_000_001_000_000_001, 1_700_000_001_000_000_000, 1_700_000_000_000_000_010}
+	comms := []string{"sh", "sh", "cat", "s\"h"}
+	fds := []string{"", "/etc/hostname", "/etc/hostname", "socket:AF_INET -> 10.0.0.2:80", "/tmp/\x1b[31m"}
+	var jbuf, tbuf bytes.Buffer
+	jp, tp := New(FormatJSON, &jbuf), New(FormatTable, &tbuf)
+	var wantJSON, wantTable []string
+	var ev events.Event
+	for i := range 200 {
+		raw := recs[(i*7)%len(recs)]
+		if err := d.Decode(raw, &ev); err != nil {
+			t.Fatal(err)
+		}
+		ev.TimeNS = stamps[i%len(stamps)]
+		ev.Comm = []byte(comms[(i/3)%len(comms)])
+		ev.PID = uint32(100 + i/5)
+		for j := range ev.FdDesc {
+			ev.FdDesc[j] = fds[(i+j)%len(fds)]
+		}
+		c := testContainer
+		if i%4 == 3 {
+			c = other
+		}
+		wantJSON = append(wantJSON, string(AppendJSON(nil, &ev, AppendContainerJSON(nil, c))))
+		wantTable = append(wantTable, string(AppendTableLine(nil, &ev, c)))
+		if err := jp.Write(&ev, c); err != nil {
+			t.Fatal(err)
+		}
+		if err := tp.Write(&ev, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	jp.Flush()
+	tp.Flush()
+	gotJSON := strings.Split(strings.TrimSuffix(jbuf.String(), "\n"), "\n")
+	gotTable := strings.Split(strings.TrimSuffix(tbuf.String(), "\n"), "\n")[1:] // after the header
+	for i := range wantJSON {
+		if gotJSON[i] != wantJSON[i] {
+			t.Fatalf("JSON line %d:\n got %s\nwant %s", i, gotJSON[i], wantJSON[i])
+		}
+		if gotTable[i]+"\n" != wantTable[i] {
+			t.Fatalf("table line %d:\n got %q\nwant %q", i, gotTable[i], wantTable[i])
+		}
+	}
+	// And the uncached renderings agree with the standard library's formats.
+	for _, ns := range stamps {
+		want := time.Unix(0, ns).UTC().Format(time.RFC3339Nano)
+		if got := string(appendTime(nil, ns)); got != want {
+			t.Errorf("appendTime(%d) = %s, want %s", ns, got, want)
+		}
+		var c jsonCache
+		if got := string(c.appendTime(nil, ns)); got != want {
+			t.Errorf("cached time %d = %s, want %s", ns, got, want)
+		}
+	}
+}
+
+// Issue 10.13: the table marks values cut at the kernel's limits as strace
+// does: "value"... for a string or an argv element, ... for elements left out.
+func TestTableMarksTruncation(t *testing.T) {
+	d := events.NewDecoder(events.NewCatalog(syscalls.X86_64), 0)
+	for _, tc := range []struct {
+		raw  []byte
+		want string
+	}{
+		{eventstest.New(eventstest.Syscall(59, 0, 0, "sh", 1, 2, 3)).Item(0, bpf.ArgStr, bpf.ItemTruncated, "/long").
+			Item(1, bpf.ArgStrArr, 0, "a").Item(1, bpf.ArgStrArr, bpf.ItemTruncated, "bbb").Item(1, bpf.ArgStrArr, bpf.ItemMore, "").Bytes(),
+			`(filename="/long"..., argv=["a", "bbb"..., ...], envp=0x3)`},
+		{eventstest.New(eventstest.Syscall(59, 0, bpf.FlagDataTruncated, "sh", 1, 2, 3)).Bytes(),
+			`(filename=""..., argv=[...], envp=0x3)`},
+		{eventstest.New(eventstest.Syscall(59, 0, 0, "sh", 1, 2, 3)).Item(0, bpf.ArgStr, 0, "/bin/ls").Item(1, bpf.ArgStrArr, 0, "ls").Bytes(),
+			`(filename="/bin/ls", argv=["ls"], envp=0x3)`},
+	} {
+		var ev events.Event
+		if err := d.Decode(tc.raw, &ev); err != nil {
+			t.Fatal(err)
+		}
+		if line := string(AppendTableLine(nil, &ev, testContainer)); !strings.Contains(line, tc.want) {
+			t.Errorf("table line %q does not contain %q", line, tc.want)
+		}
+	}
+}

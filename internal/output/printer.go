@@ -47,9 +47,10 @@ func ParseFormat(s string) (Format, error) {
 	return "", fmt.Errorf("unknown output format %q (use table or json)", s)
 }
 
-// New returns a printer of format f writing to w through a large buffer.
+// New returns a printer of format f writing to w through a large buffer
+// (write-behind when w is a regular file: see writeBehind).
 func New(f Format, w io.Writer) Printer {
-	bw := bufio.NewWriterSize(w, 1<<20)
+	bw := bufio.NewWriterSize(newWriteBehind(w), 1<<20)
 	if f == FormatJSON {
 		return NewJSON(bw)
 	}
@@ -95,7 +96,11 @@ func appendArg(dst []byte, ev *events.Event, i int, p events.Param, json bool) [
 	case events.TypePtr:
 		return appendPtr(dst, v, json)
 	case events.TypeStr:
-		return appendString(dst, ev.Str(i), json)
+		dst = appendString(dst, ev.Str(i), json)
+		if !json && hasFlag(ev, i, func(s events.Str) bool { return s.Truncated }) {
+			dst = append(dst, "..."...) // cut at the kernel's limit, as strace marks it
+		}
+		return dst
 	case events.TypeSockaddr, events.TypeTimespec, events.TypeTimeval, events.TypeStat, events.TypeFdPair,
 		events.TypeCapHeader, events.TypeCapData:
 		return appendStruct(dst, ev, i, p, json)
@@ -119,9 +124,15 @@ func appendArg(dst []byte, ev *events.Event, i int, p events.Param, json bool) [
 			}
 			n++
 			dst = appendString(dst, s.Value, json)
+			if !json && s.Truncated {
+				dst = append(dst, "..."...)
+			}
 		}
 		if !json && hasFlag(ev, i, func(s events.Str) bool { return s.More }) {
-			dst = append(dst, ", ..."...)
+			if n > 0 {
+				dst = append(dst, ", "...)
+			}
+			dst = append(dst, "..."...)
 		}
 		return append(dst, ']')
 	}
@@ -137,11 +148,26 @@ func appendPtr(dst []byte, v uint64, json bool) []byte {
 		dst = append(dst, '"')
 	}
 	dst = append(dst, '0', 'x')
-	dst = strconv.AppendUint(dst, v, 16)
+	dst = appendHex(dst, v)
 	if json {
 		dst = append(dst, '"')
 	}
 	return dst
+}
+
+// appendHex is strconv.AppendUint(dst, v, 16) without its generality.
+func appendHex(dst []byte, v uint64) []byte {
+	var b [16]byte
+	i := len(b)
+	for {
+		i--
+		b[i] = hexDigits[v&0xf]
+		v >>= 4
+		if v == 0 {
+			break
+		}
+	}
+	return append(dst, b[i:]...)
 }
 
 // appendString renders a container-controlled string: a JSON string, or a

@@ -17,6 +17,32 @@ type Table struct {
 	scratch []byte
 	header  bool
 	term    TerminalOptions
+	clock   tableClock
+}
+
+// tableClock renders the table's local "15:04:05.000000", the second from cache.
+type tableClock struct {
+	sec    int64
+	prefix []byte // "15:04:05." of sec
+}
+
+func (c *tableClock) append(dst []byte, ns int64) []byte {
+	sec, frac := ns/1e9, ns%1e9
+	if c == nil || frac < 0 {
+		return time.Unix(0, ns).AppendFormat(dst, "15:04:05.000000")
+	}
+	if sec != c.sec || c.prefix == nil {
+		c.sec = sec
+		c.prefix = time.Unix(sec, 0).AppendFormat(c.prefix[:0], "15:04:05.")
+	}
+	dst = append(dst, c.prefix...)
+	us := frac / 1000
+	var d [6]byte
+	for i := 5; i >= 0; i-- {
+		d[i] = byte('0' + us%10)
+		us /= 10
+	}
+	return append(dst, d[:]...)
 }
 
 // NewTable returns a table printer.
@@ -37,9 +63,9 @@ func (t *Table) Write(ev *events.Event, c *containers.Container) error {
 		}
 	}
 	if t.term != (TerminalOptions{}) {
-		t.buf, t.scratch = appendTerminalLine(t.buf[:0], t.scratch, ev, c, t.term)
+		t.buf, t.scratch = appendTerminalLine(t.buf[:0], t.scratch, ev, c, t.term, &t.clock)
 	} else {
-		t.buf = AppendTableLine(t.buf[:0], ev, c)
+		t.buf = appendTableLine(t.buf[:0], ev, c, &t.clock, nil)
 	}
 	return writeLines(t.w, t.buf)
 }
@@ -49,7 +75,7 @@ func (t *Table) Flush() error { return t.w.Flush() }
 
 // AppendTableLine renders ev as one table line with its newline.
 func AppendTableLine(dst []byte, ev *events.Event, c *containers.Container) []byte {
-	return appendTableLine(dst, ev, c, nil)
+	return appendTableLine(dst, ev, c, nil, nil)
 }
 
 // lineMarks are the offsets (into dst) where a table line's columns start,
@@ -60,11 +86,13 @@ type lineMarks struct {
 	failed                                                        bool
 }
 
-func appendTableLine(dst []byte, ev *events.Event, c *containers.Container, m *lineMarks) []byte {
+// appendTableLine renders ev as one table line, the time's second from
+// clock (nil: none), and notes its columns in m (nil: not wanted).
+func appendTableLine(dst []byte, ev *events.Event, c *containers.Container, clock *tableClock, m *lineMarks) []byte {
 	if m != nil {
 		m.line = len(dst)
 	}
-	dst = time.Unix(0, ev.TimeNS).AppendFormat(dst, "15:04:05.000000")
+	dst = clock.append(dst, ev.TimeNS)
 	dst = pad(dst, 16, 15)
 	start := len(dst)
 	if m != nil {

@@ -20,8 +20,9 @@ type TerminalOptions struct {
 }
 
 // NewTerminal is New for a terminal: the table gets opts; JSON is unchanged.
+// (With the zero opts it is New.)
 func NewTerminal(f Format, w io.Writer, opts TerminalOptions) Printer {
-	bw := bufio.NewWriterSize(w, 1<<16)
+	bw := bufio.NewWriterSize(newWriteBehind(w), 1<<20)
 	if f == FormatJSON {
 		return NewJSON(bw)
 	}
@@ -42,9 +43,10 @@ const (
 // appendTerminalLine renders ev for a terminal: the plain line, elided to
 // the width, then coloured. Colour codes are added around whole columns, so
 // they never split an escape of a container-controlled string.
-func appendTerminalLine(dst []byte, scratch []byte, ev *events.Event, c *containers.Container, o TerminalOptions) ([]byte, []byte) {
+func appendTerminalLine(dst []byte, scratch []byte, ev *events.Event, c *containers.Container, o TerminalOptions,
+	clock *tableClock) ([]byte, []byte) {
 	var m lineMarks
-	line := appendTableLine(scratch[:0], ev, c, &m)
+	line := appendTableLine(scratch[:0], ev, c, clock, &m)
 	if o.Width > 0 {
 		line, m = elide(line, m, o.Width)
 	}

@@ -1,7 +1,6 @@
 package session
 
 import (
-	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -43,10 +42,10 @@ type netfile struct {
 	wanted  []bool // the filter's event selection by ID (the pump's Filtered count)
 }
 
-func newNetfile(cat *events.Catalog, flt *filter.Filter, cfg NetFileConfig, coll *containers.Collection) *netfile {
+func newNetfile(cat *events.Catalog, flt *filter.Filter, cfg NetFileConfig, coll Containers) *netfile {
 	nf := &netfile{cat: cat, flt: flt, cfg: cfg, sources: map[events.ID]filesource.Source{}, derived: map[events.ID]bool{}}
 	nf.namer = peers.New(coll, cfg.Reinspect)
-	for nr := range uint32(bpf.MaxSyscalls) {
+	for nr := range uint32(bpf.MaxSyscalls) + 1 { // the last: every number beyond the table (events.IDUnknownSyscall)
 		nf.want(cat.Syscall(nr))
 	}
 	all := cat.All()
@@ -136,9 +135,14 @@ func (nf *netfile) started(tr *tracer.Tracer, fds *fdtable.Table) bool {
 	return changed
 }
 
+// netnsOwners is the part of the tracer seedNetns needs.
+type netnsOwners interface {
+	SetNetnsOwner(netns uint32, owner bpf.SockOwner) error
+}
+
 // seedNetns tells the kernel, for each container with a known PID, which
 // process owns connections accepted on listeners opened before tracing.
-func (nf *netfile) seedNetns(tr *tracer.Tracer, cs []*containers.Container) {
+func (nf *netfile) seedNetns(tr netnsOwners, cs []*containers.Container) {
 	for _, c := range cs {
 		if c.Info.PID <= 0 {
 			continue
@@ -172,26 +176,14 @@ func contains(xs []string, x string) bool {
 	return false
 }
 
-// derive runs the deriver on the pump's current event.
-func (p *pump) derive(c *containers.Container) error {
-	if p.nf.deriver == nil {
-		return nil
-	}
-	return p.nf.deriver.Observe(&p.ev, c, p.emitDerived)
-}
-
-// emitDerived filters, names and prints one derived event.
+// emitDerived filters, names and prints one derived event (the same
+// filters as the events it comes from: event, container, process).
 func (p *pump) emitDerived(ev *events.Event, c *containers.Container) error {
-	if !p.cfg.Filter.Match(ev) {
+	if !p.cfg.Filter.Match(ev) || !p.keep(c) {
 		p.sum.Filtered++
 		return nil
 	}
-	p.nf.namer.Annotate(ev, c)
-	if err := p.cfg.Printer.Write(ev, c); err != nil {
-		return fmt.Errorf("write output: %w", err)
-	}
-	p.sum.Events++
-	return nil
+	return p.print(ev, c)
 }
 
 // tick emits aggregated events whose window has passed.

@@ -21,8 +21,6 @@ import (
 // tables, derivation, naming, JSON — with all syscalls printed, and with
 // `--set file` (file events derived from the syscalls).
 
-const atFdcwd = uint64(0xffffffffffffff9c)
-
 func churnRecords() [][]byte {
 	sys := func(nr uint32, ret int64, args ...uint64) *eventstest.Builder {
 		r := eventstest.Syscall(nr, ret, 0, "cat", args...)
@@ -56,15 +54,16 @@ func benchPump(b *testing.B, spec filter.Spec) {
 	if _, ok := coll.Add(4242, "/docker/"+string(make64('a'))); !ok {
 		b.Fatal("test cgroup is not a container")
 	}
+	cfg := Config{Catalog: cat, Containers: coll, Filter: flt, Printer: output.NewJSON(bufio.NewWriterSize(io.Writer(discard{}), 1<<16)),
+		Logf: func(string, ...any) {}}
 	nf := newNetfile(cat, flt, NetFileConfig{}, coll)
 	fds := fdtable.New(b.TempDir())
 	if len(nf.derived) > 0 {
 		nf.deriver = derive.New(cat, fds.Lookup, derive.Options{Enabled: func(d *events.Def) bool { return nf.derived[d.ID] }, ProcRoot: b.TempDir()})
 		fds.SetCwd(nf.deriver.Cwd().Get)
 	}
-	var sum Summary
-	p := &pump{cfg: Config{Catalog: cat, Containers: coll, Filter: flt, Printer: output.NewJSON(bufio.NewWriterSize(io.Writer(discard{}), 1<<16)),
-		Logf: func(string, ...any) {}}, dec: events.NewDecoder(cat, 0), fds: fds, nf: nf, sum: &sum}
+	p := newPump(cfg, nil, events.NewDecoder(cat, 0), nil, fds, nf)
+	sum := &p.sum
 	// Only what the kernel would deliver: syscalls no event needs stop there.
 	enabled := nf.kernelEnabled()
 	var recs [][]byte

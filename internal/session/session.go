@@ -2,18 +2,18 @@
 // container map in step with the container collection, decodes records,
 // filters them and hands them to a printer, and on shutdown drains and
 // reports what was seen and lost.
+//
+// The per-record work (the pump, pump.go) runs against a Source — the
+// tracer, or a fake in tests — so that it can be tested without privileges.
 package session
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
-	"github.com/cilium/ebpf/ringbuf"
 	"golang.org/x/sys/unix"
 
-	"github.com/ctrace-dev/ctrace/internal/bpf"
 	"github.com/ctrace-dev/ctrace/internal/containers"
 	"github.com/ctrace-dev/ctrace/internal/events"
 	"github.com/ctrace-dev/ctrace/internal/fdtable"
@@ -22,28 +22,59 @@ import (
 	"github.com/ctrace-dev/ctrace/internal/tracer"
 )
 
+// Containers is what a session needs of the container collection
+// (*containers.Collection). Add may return a container that is not yet
+// Resolved; the collection then stores a resolved one later and sends a
+// token on Resolved(). Containers lists the live containers (the namer of
+// network peers and shared volumes asks).
+type Containers interface {
+	Lookup(cgroupID uint64) (*containers.Container, bool)
+	Add(cgroupID uint64, cgroupPath string) (*containers.Container, bool)
+	Remove(cgroupID uint64)
+	Resolved() <-chan struct{}
+	Scan(h containers.Hierarchy) ([]*containers.Container, error)
+	Containers() []*containers.Container
+}
+
 // Config wires a session. Every field is required unless noted.
 type Config struct {
 	Catalog    *events.Catalog
-	Containers *containers.Collection
+	Containers Containers
 	Hierarchy  containers.Hierarchy
 	Filter     *filter.Filter
 	Printer    output.Printer
-	TracerOpts tracer.Options // Cgroups and Syscalls are filled in by Run; its Logf, when nil, is Logf
-	Logf       func(format string, args ...any)
-	OnReady    func(Ready)           // called once the probes are attached (optional)
-	Capture    events.CaptureOptions // optional kernel-side capture (buffers)
-	NetFile    NetFileConfig         // file and network events (optional)
-	// Progress, when set, is called by the reading loop about once a second
-	// with the summary so far; its Kernel counters are read just before.
+	// TracerOpts: Cgroups, Syscalls, Lifecycle and the file/network hooks
+	// are filled in by Run; its Logf, when nil, is Logf.
+	TracerOpts tracer.Options
+	// Logf is the diagnostics sink (undecodable records, unclassifiable cgroups, …).
+	Logf    func(format string, args ...any)
+	OnReady func(Ready)           // called once the probes are attached (optional)
+	Capture events.CaptureOptions // optional kernel-side capture (buffers)
+	NetFile NetFileConfig         // file and network events (optional)
+	// Progress, when set, is called from the reading loop about once a
+	// second with the summary so far; its Kernel counters are read just
+	// before (for a live status line and the loss reports).
 	Progress func(Summary)
+	// Keep, when set, decides per container whether its events are printed
+	// (name/image filters): it is asked once per container, when the
+	// container is resolved (held records are then printed or dropped).
+	// nil keeps every container.
+	Keep func(*containers.Container) bool
+	// HoldBytes bounds the records held for containers that are not yet
+	// resolved (0: DefaultHoldBytes).
+	HoldBytes int
 }
+
+// DefaultHoldBytes is the default bound of the hold queue: about 100,000
+// syscall records.
+const DefaultHoldBytes = 16 << 20
 
 // Ready describes the session once it traces.
 type Ready struct {
 	Containers int
 	Attached   []string
 	Skipped    map[string]error
+	Variant    string // kernel-side variant (tracer.Tracer.Variant)
 	// FileSource says where file events come from ("" when none are traced).
 	FileSource string
 }
@@ -51,30 +82,43 @@ type Ready struct {
 // Summary is what a finished session reports.
 type Summary struct {
 	Events   uint64 // events written
-	Filtered uint64 // container events the filter left out
+	Filtered uint64 // container events the filters left out
 	Kernel   tracer.Stats
 	// DecodeErrors counts records that could not be decoded (lost too).
 	DecodeErrors uint64
+	// HoldDropped counts records of not-yet-named containers that did not
+	// fit in the hold queue (lost).
+	HoldDropped uint64
+	// Held is the number of records held right now, waiting for their
+	// container's name.
+	Held uint64
 	// Host counts records from cgroups that proved not to be containers (not lost: never wanted).
 	Host uint64
+	// Containers is the number of containers seen with events.
+	Containers int
 }
 
 // Lost is every event that was wanted but not written.
-func (s Summary) Lost() uint64 { return s.Kernel.Lost() + s.DecodeErrors }
+func (s Summary) Lost() uint64 { return s.Kernel.Lost() + s.DecodeErrors + s.HoldDropped }
 
 // Run traces until ctx is done, then drains, flushes and returns the summary.
 func Run(ctx context.Context, cfg Config) (Summary, error) {
-	var sum Summary
 	mode, err := tracer.CgroupModeFor(cfg.Hierarchy.Version, cfg.Hierarchy.Controller)
 	if err != nil {
-		return sum, err
+		return Summary{}, err
 	}
 	opts := cfg.TracerOpts
 	opts.Cgroups = mode
-	capture := cfg.Capture
 	nf := newNetfile(cfg.Catalog, cfg.Filter, cfg.NetFile, cfg.Containers)
 	nf.tracerOptions(&opts)
-	capture.Enabled = nf.kernelEnabled() // event selection runs in the kernel
+	// Event selection runs in the kernel: what the filter wants, and what
+	// derived events need (recorded, not printed).
+	capture := cfg.Capture
+	capture.Enabled = nf.kernelEnabled()
+	if showsFds(cfg.Catalog, capture.Enabled) {
+		// Keep the fd table right even for fd-changing calls not selected.
+		capture.FdTrack = fdtable.Tracks
+	}
 	opts.Syscalls = cfg.Catalog.KernelConf(capture)
 	opts.Lifecycle = cfg.Catalog.LifecycleMask(capture)
 	if opts.Logf == nil { // the tracer's notices (hooks skipped) go to its own Logf when set
@@ -82,14 +126,15 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	}
 	tr, err := tracer.New(opts)
 	if err != nil {
-		return sum, err
+		return Summary{}, err
 	}
 	defer tr.Close()
 	fds := fdtable.New("/proc")
 	if nf.started(tr, fds) {
+		// File hooks attached: fewer syscalls to derive file events from.
 		capture.Enabled = nf.kernelEnabled()
 		if err := tr.SetSyscallConf(cfg.Catalog.KernelConf(capture)); err != nil {
-			return sum, err
+			return Summary{}, err
 		}
 	}
 
@@ -97,143 +142,37 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	// seen by the kernel; add the ones that already exist.
 	existing, err := cfg.Containers.Scan(cfg.Hierarchy)
 	if err != nil {
-		return sum, fmt.Errorf("scan existing containers: %w", err)
+		return Summary{}, fmt.Errorf("scan existing containers: %w", err)
 	}
 	for _, c := range existing {
 		if err := tr.AddContainerCgroup(c.CgroupID); err != nil {
-			return sum, fmt.Errorf("track container cgroup %d: %w", c.CgroupID, err)
+			return Summary{}, fmt.Errorf("track container cgroup %d: %w", c.CgroupID, err)
 		}
 	}
 	nf.seedNetns(tr, existing)
 	if cfg.OnReady != nil {
-		cfg.OnReady(Ready{Containers: countIDs(existing), Attached: tr.Attached, Skipped: tr.Skipped, FileSource: nf.summary})
+		cfg.OnReady(Ready{Containers: countIDs(existing), Attached: tr.Attached, Skipped: tr.Skipped,
+			Variant: tr.Variant, FileSource: nf.summary})
 	}
-
-	p := &pump{cfg: cfg, tr: tr, dec: events.NewDecoder(cfg.Catalog, BootToWall()), fds: fds, nf: nf, sum: &sum}
-
-	var rec ringbuf.Record
-	lastProgress := time.Now()
-	for ctx.Err() == nil {
-		err := tr.Read(&rec)
-		switch {
-		case err == nil:
-			if err := p.handle(rec.RawSample); err != nil {
-				return sum, err
-			}
-		case errors.Is(err, tracer.ErrPoll):
-			if err := p.tick(); err != nil {
-				return sum, err
-			}
-			if err := cfg.Printer.Flush(); err != nil {
-				return sum, fmt.Errorf("write output: %w", err)
-			}
-			if cfg.Progress != nil && time.Since(lastProgress) >= time.Second {
-				lastProgress = time.Now()
-				if st, err := tr.Stats(); err == nil {
-					sum.Kernel = st
-				}
-				cfg.Progress(sum)
-			}
-		default:
-			return sum, fmt.Errorf("read ring buffer: %w", err)
-		}
-	}
-
-	// Stop producing, then write out everything already buffered.
-	tr.Detach()
-	for {
-		err := tr.Drain(&rec)
-		if err != nil {
-			if errors.Is(err, tracer.ErrPoll) {
-				break
-			}
-			return sum, fmt.Errorf("drain ring buffer: %w", err)
-		}
-		if err := p.handle(rec.RawSample); err != nil {
-			return sum, err
-		}
-	}
-	if err := p.flushDerived(); err != nil {
-		return sum, err
-	}
-	if err := cfg.Printer.Flush(); err != nil {
-		return sum, fmt.Errorf("write output: %w", err)
-	}
-	st, err := tr.Stats()
-	if err != nil {
-		return sum, err
-	}
-	sum.Kernel = st
-	return sum, nil
+	p := newPump(cfg, tr, events.NewDecoder(cfg.Catalog, BootToWall()), newResolver(cfg.Hierarchy.Mount), fds, nf)
+	return p.run(ctx)
 }
 
-// pump handles one record at a time; it owns the reused Event.
-type pump struct {
-	cfg Config
-	tr  *tracer.Tracer
-	dec *events.Decoder
-	ev  events.Event
-	fds *fdtable.Table
-	nf  *netfile
-	sum *Summary
-}
-
-func (p *pump) handle(raw []byte) error {
-	kind, err := events.Kind(raw)
-	if err != nil {
-		p.sum.DecodeErrors++
-		return nil
-	}
-	if kind == bpf.RecCgroupMkdir || kind == bpf.RecCgroupRmdir {
-		return p.cgroup(raw)
-	}
-	if err := p.dec.Decode(raw, &p.ev); err != nil {
-		p.sum.DecodeErrors++
-		p.cfg.Logf("undecodable record: %v", err)
-		return nil
-	}
-	c, ok := p.cfg.Containers.Lookup(p.ev.CgroupID)
-	if !ok {
-		p.sum.Host++ // a new cgroup that proved not to be a container's
-		return nil
-	}
-	// The fd table follows every event, printed or not; fd arguments are
-	// described as they were before the call.
-	defer p.fds.Observe(&p.ev)
-	if p.cfg.Filter.Match(&p.ev) {
-		p.fds.Annotate(&p.ev)
-		p.nf.namer.Annotate(&p.ev, c)
-		if err := p.cfg.Printer.Write(&p.ev, c); err != nil {
-			return fmt.Errorf("write output: %w", err)
+// showsFds says whether some selected event has a file descriptor
+// parameter, i.e. whether fd names are shown (or derived events need them).
+func showsFds(cat *events.Catalog, enabled func(*events.Def) bool) bool {
+	for i := range cat.All() {
+		d := &cat.All()[i]
+		if !enabled(d) {
+			continue
 		}
-		p.sum.Events++
-	} else if p.nf.selected(p.ev.Def) {
-		p.sum.Filtered++ // events only needed internally (derived events' syscalls) are not "filtered out"
-	}
-	return p.derive(c)
-}
-
-// cgroup classifies a new cgroup (before any record of its tasks is read:
-// the ring buffer keeps kernel order) and forgets removed ones.
-func (p *pump) cgroup(raw []byte) error {
-	ce, err := events.DecodeCgroup(raw)
-	if err != nil {
-		p.sum.DecodeErrors++
-		return nil
-	}
-	p.nf.namer.Invalidate()
-	if !ce.Mkdir {
-		p.cfg.Containers.Remove(ce.ID)
-		return nil
-	}
-	if c, ok := p.cfg.Containers.Add(ce.ID, ce.Path); ok {
-		p.nf.seedNetns(p.tr, []*containers.Container{c})
-		if ce.State != bpf.CgroupContainer {
-			return p.tr.AddContainerCgroup(ce.ID)
+		for _, p := range d.Params {
+			if p.Type == events.TypeFd {
+				return true
+			}
 		}
-		return nil
 	}
-	return p.tr.ForgetCgroup(ce.ID)
+	return false
 }
 
 func countIDs(cs []*containers.Container) int {

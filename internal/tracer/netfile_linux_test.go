@@ -18,8 +18,9 @@ import (
 )
 
 // startNetTraced loads the tracer with the network hooks and no syscall
-// events, and creates a cgroup (v2) marked as a container.
-func startNetTraced(t *testing.T, fallback NetOptions) *traced {
+// events, and creates a cgroup (v2) marked as a container. compat forces
+// the kernel side's compat variant (the owner's header read with probe reads).
+func startNetTraced(t *testing.T, fallback NetOptions, compat bool) *traced {
 	t.Helper()
 	requirePrivileged(t)
 	h := testHierarchy(t, 2)
@@ -38,6 +39,7 @@ func startNetTraced(t *testing.T, fallback NetOptions) *traced {
 	opts.Lifecycle = 0
 	opts.Net = fallback
 	opts.Net.Enabled, opts.Net.UDPInterval = true, time.Hour
+	opts.Compat = compat
 	opts.Logf = t.Logf
 	tr, err := New(opts)
 	if err != nil {
@@ -93,13 +95,14 @@ func port(s seen, param string) int {
 // unconnected one's (tftp: sendto, seen by the cgroup sendmsg4 hook) once
 // per interval although it sends many datagrams.
 func TestNetEventsLoopback(t *testing.T) {
-	t.Run("length tracepoints, close at destroy", func(t *testing.T) { testNetEventsLoopback(t, NetOptions{}) })
-	t.Run("tcp_sock counters", func(t *testing.T) { testNetEventsLoopback(t, NetOptions{tcpCounters: true}) })
-	t.Run("close at TCP_CLOSE", func(t *testing.T) { testNetEventsLoopback(t, NetOptions{closeAtState: true}) })
+	t.Run("length tracepoints, close at destroy", func(t *testing.T) { testNetEventsLoopback(t, NetOptions{}, false) })
+	t.Run("tcp_sock counters", func(t *testing.T) { testNetEventsLoopback(t, NetOptions{tcpCounters: true}, false) })
+	t.Run("close at TCP_CLOSE", func(t *testing.T) { testNetEventsLoopback(t, NetOptions{closeAtState: true}, false) })
+	t.Run("compat variant", func(t *testing.T) { testNetEventsLoopback(t, NetOptions{}, true) })
 }
 
-func testNetEventsLoopback(t *testing.T, fallback NetOptions) {
-	x := startNetTraced(t, fallback)
+func testNetEventsLoopback(t *testing.T, fallback NetOptions, compat bool) {
+	x := startNetTraced(t, fallback, compat)
 	bb := busybox(t)
 	p := 20000 + os.Getpid()%20000
 	// The first line is what runInCgroup chains to joining the cgroup.
@@ -174,25 +177,34 @@ wait`, bb, p, p+1, p+2)
 
 // Every program the file-source table names exists in the hooks object; the
 // kprobe variants pass this kernel's verifier even where kprobes cannot
-// attach (fentry and LSM programs are refused here before verification).
+// attach (fentry and LSM programs are refused here before verification),
+// in both kernel-side variants, and so do the cgroup sock_addr programs.
 func TestFileHookPrograms(t *testing.T) {
 	requirePrivileged(t)
+	t.Run("fast", func(t *testing.T) { testFileHookPrograms(t, false) })
+	t.Run("compat", func(t *testing.T) { testFileHookPrograms(t, true) })
+}
+
+func testFileHookPrograms(t *testing.T, compat bool) {
 	spec, err := bpf.LoadHooks()
 	if err != nil {
 		t.Fatal(err)
 	}
 	opts := DefaultOptions()
 	opts.RingBufferBytes = 1 << 20
+	opts.Compat = compat
 	tr, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer tr.Close()
+	t.Logf("kernel side: %s", tr.Variant)
 	ld, err := tr.hooksLoader(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	kprobes := features.HaveProgramType(ebpf.Kprobe) == nil
+	t.Logf("kprobe programs verified: %v", kprobes)
 	for _, ev := range filesource.HookEvents() {
 		for _, h := range filesource.Hooks[ev] {
 			for _, p := range h.Progs {

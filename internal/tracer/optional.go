@@ -77,7 +77,7 @@ func (t *Tracer) hooksLoader(opts Options) (*optionalLoader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse embedded hooks object: %w", err)
 	}
-	if err := configure(spec, opts); err != nil {
+	if err := configure(spec, opts, t.fast); err != nil {
 		return nil, err
 	}
 	l := &optionalLoader{spec: spec, shared: mapsByName(&t.objs.CtraceMaps)}

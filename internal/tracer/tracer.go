@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/features"
 	"github.com/cilium/ebpf/link"
 	"github.com/cilium/ebpf/ringbuf"
 
@@ -40,6 +42,10 @@ type Options struct {
 	Syscalls []bpf.SyscallConf
 	// Lifecycle selects the lifecycle records (bpf.Lifecycle* bits).
 	Lifecycle uint32
+	// Compat forces the kernel side's compat variant (per-thread state in a
+	// hash map, probe reads), which is otherwise used only on kernels that
+	// lack task-local storage or BTF task pointers (before 5.15). For tests.
+	Compat bool
 	// Logf reports skipped optional hooks and other notices.
 	Logf func(format string, args ...any)
 	// Net and FileEvents select the optional file and network hooks (optional.go).
@@ -47,11 +53,16 @@ type Options struct {
 	FileEvents []string // file events wanted: each gets a hook where the kernel allows one
 }
 
-// DefaultOptions returns the defaults: cgroup v2, 64 MiB ring buffer.
+// DefaultRingBufferBytes is the default ring buffer size: the smallest
+// that lost nothing in one and in two one-byte dd storms at once on the
+// 2-core test machine (16 MiB lost some under other load; docs/performance.md).
+const DefaultRingBufferBytes = 32 << 20
+
+// DefaultOptions returns the defaults: cgroup v2, a DefaultRingBufferBytes ring buffer.
 func DefaultOptions() Options {
 	return Options{
 		Cgroups:         CgroupMode{V1SubsysID: -1},
-		RingBufferBytes: 64 << 20,
+		RingBufferBytes: DefaultRingBufferBytes,
 		WakeupBytes:     256 << 10,
 		PollInterval:    100 * time.Millisecond,
 		Lifecycle:       uint32(bpf.LifecycleFork | bpf.LifecycleExec | bpf.LifecycleExit),
@@ -68,14 +79,18 @@ type hook struct {
 
 // Tracer is a loaded and attached set of ctrace programs.
 type Tracer struct {
-	objs   bpf.CtraceObjects
-	links  []link.Link
-	reader *ringbuf.Reader
-	poll   time.Duration
-	armed  bool // a poll deadline is set and has not yet expired
+	objs     bpf.CtraceObjects
+	links    []link.Link
+	ring     *ring
+	poll     time.Duration
+	armed    bool // a poll deadline is set and has not yet expired
+	deadline time.Time
 	// Attached lists the hooks that are attached; Skipped those that were not, with why.
 	Attached []string
 	Skipped  map[string]error
+	// Variant is the kernel-side variant in use: "task-storage" or "compat" (and why).
+	Variant string
+	fast    bool // the task-storage variant: the hooks object is configured alike
 	// FileChoices says where each wanted file event comes from (optional.go).
 	FileChoices []filesource.Choice
 	hooks       *optionalLoader // the hooks object, once needed
@@ -91,10 +106,11 @@ func New(opts Options) (*Tracer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse embedded BPF object: %w", err)
 	}
-	if err := configure(spec, opts); err != nil {
+	fast, variant := fastVariant(opts.Compat)
+	if err := configure(spec, opts, fast); err != nil {
 		return nil, err
 	}
-	t := &Tracer{poll: opts.PollInterval, Skipped: map[string]error{}}
+	t := &Tracer{poll: opts.PollInterval, Skipped: map[string]error{}, Variant: variant, fast: fast}
 	if err := spec.LoadAndAssign(&t.objs, nil); err != nil {
 		return nil, explainLoadError(err)
 	}
@@ -102,7 +118,7 @@ func New(opts Options) (*Tracer, error) {
 		t.Close()
 		return nil, err
 	}
-	t.reader, err = ringbuf.NewReader(t.objs.Events)
+	t.ring, err = newRing(t.objs.Events.FD(), int(t.objs.Events.MaxEntries()))
 	if err != nil {
 		t.Close()
 		return nil, fmt.Errorf("open ring buffer: %w", err)
@@ -136,7 +152,25 @@ func New(opts Options) (*Tracer, error) {
 	return t, nil
 }
 
-func configure(spec *ebpf.CollectionSpec, opts Options) error {
+// fastVariant says whether the kernel offers what the fast per-syscall path
+// uses (task-local storage, BTF task pointers, bpf_task_pt_regs in raw
+// tracepoints), and describes the choice.
+func fastVariant(forceCompat bool) (bool, string) {
+	if forceCompat {
+		return false, "compat (forced)"
+	}
+	if err := features.HaveMapType(ebpf.TaskStorage); err != nil {
+		return false, fmt.Sprintf("compat (no task storage: %v)", err)
+	}
+	for _, fn := range []asm.BuiltinFunc{asm.FnGetCurrentTaskBtf, asm.FnTaskStorageGet, asm.FnTaskPtRegs} {
+		if err := features.HaveProgramHelper(ebpf.RawTracepoint, fn); err != nil {
+			return false, fmt.Sprintf("compat (no %v in raw tracepoints: %v)", fn, err)
+		}
+	}
+	return true, "task-storage"
+}
+
+func configure(spec *ebpf.CollectionSpec, opts Options, fast bool) error {
 	set := func(name string, v any) error {
 		vs, ok := spec.Variables[name]
 		if !ok {
@@ -156,6 +190,17 @@ func configure(spec *ebpf.CollectionSpec, opts Options) error {
 	if err := set("cfg_lifecycle", opts.Lifecycle); err != nil {
 		return err
 	}
+	if err := set("cfg_task_storage", fast); err != nil {
+		return err
+	}
+	// The variant not used keeps a placeholder map (its code is dead and
+	// dropped by the verifier, but the object still names the map).
+	if fast {
+		spec.Maps[bpf.CtraceMapPending].MaxEntries = 1
+	} else {
+		ts := spec.Maps[bpf.CtraceMapTaskStates]
+		ts.Type, ts.Flags, ts.MaxEntries = ebpf.Array, 0, 1
+	}
 	if err := configureNet(spec, opts); err != nil {
 		return err
 	}
@@ -165,8 +210,8 @@ func configure(spec *ebpf.CollectionSpec, opts Options) error {
 		return fmt.Errorf("ring buffer size %d: must be a power of two of at least %d bytes", size, page)
 	}
 	spec.Maps[bpf.CtraceMapEvents].MaxEntries = uint32(size)
-	if len(opts.Syscalls) > bpf.MaxSyscalls {
-		return fmt.Errorf("syscall configuration has %d entries, the kernel side holds %d", len(opts.Syscalls), bpf.MaxSyscalls)
+	if len(opts.Syscalls) > bpf.MaxSyscalls+1 {
+		return fmt.Errorf("syscall configuration has %d entries, the kernel side holds %d", len(opts.Syscalls), bpf.MaxSyscalls+1)
 	}
 	return nil
 }
@@ -195,6 +240,23 @@ func (t *Tracer) AddContainerCgroup(id uint64) error {
 	return t.objs.Containers.Put(id, bpf.CgroupInfo{State: uint32(bpf.CgroupContainer)})
 }
 
+// Candidates returns the cgroups the kernel traces as candidates: created
+// after the start and not yet classified by user space.
+func (t *Tracer) Candidates() ([]uint64, error) {
+	var (
+		out  []uint64
+		id   uint64
+		info bpf.CgroupInfo
+	)
+	it := t.objs.Containers.Iterate()
+	for it.Next(&id, &info) {
+		if info.State == uint32(bpf.CgroupCandidate) {
+			out = append(out, id)
+		}
+	}
+	return out, it.Err()
+}
+
 // ForgetCgroup removes a cgroup from the kernel map (not a container, or gone).
 func (t *Tracer) ForgetCgroup(id uint64) error {
 	err := t.objs.Containers.Delete(id)
@@ -204,51 +266,92 @@ func (t *Tracer) ForgetCgroup(id uint64) error {
 	return err
 }
 
-// ErrPoll is returned by Read when no record arrived within the poll interval.
+// ErrPoll is returned by Next when no record arrived within the poll interval.
 var ErrPoll = errors.New("no record within poll interval")
 
-// Read reads the next record into rec, reusing its buffer. It returns ErrPoll
-// at the end of every poll interval once the records available then are read
-// (so the caller flushes at least that often, even under a steady stream),
-// and ringbuf.ErrClosed after Close.
-func (t *Tracer) Read(rec *ringbuf.Record) error {
-	if !t.armed {
-		t.reader.SetDeadline(time.Now().Add(t.poll))
-		t.armed = true
+// ErrClosed is returned by Next after Close.
+var ErrClosed = os.ErrClosed
+
+// Next returns the next record. The slice is the record in the ring
+// buffer's memory: it is valid until the next call of Next, Drain or Read
+// (then its space is given back to the kernel), so keep a copy of anything
+// needed later. Next returns ErrPoll at the end of every poll interval once
+// the records available then are read (so the caller flushes at least that
+// often), and ErrClosed after Close.
+func (t *Tracer) Next() ([]byte, error) {
+	if t.ring == nil {
+		return nil, ErrClosed
 	}
-	err := t.reader.ReadInto(rec)
-	if errors.Is(err, os.ErrDeadlineExceeded) {
-		t.armed = false
-		return ErrPoll
+	for {
+		rec, err := t.ring.next()
+		if err != errEmpty {
+			return rec, err
+		}
+		// Empty: the only place that reads the clock.
+		now := time.Now()
+		if !t.armed {
+			t.deadline, t.armed = now.Add(t.poll), true
+		}
+		if !now.Before(t.deadline) {
+			t.armed = false
+			t.ring.commit()
+			return nil, ErrPoll
+		}
+		if err := t.ring.wait(t.deadline.Sub(now)); err != nil {
+			return nil, err
+		}
 	}
-	return err
 }
 
-// Drain reads what is left in the ring buffer without waiting; ErrPoll when empty.
-func (t *Tracer) Drain(rec *ringbuf.Record) error {
+// Drain returns the next record like Next without waiting: ErrPoll when the
+// ring buffer is empty.
+func (t *Tracer) Drain() ([]byte, error) {
+	if t.ring == nil {
+		return nil, ErrClosed
+	}
 	t.armed = false
-	t.reader.SetDeadline(time.Now())
-	err := t.reader.ReadInto(rec)
-	if errors.Is(err, os.ErrDeadlineExceeded) {
-		return ErrPoll
+	rec, err := t.ring.next()
+	if err == errEmpty {
+		t.ring.commit()
+		return nil, ErrPoll
+	}
+	return rec, err
+}
+
+// Read is Next into a copy held by rec (rec.RawSample is reused).
+func (t *Tracer) Read(rec *ringbuf.Record) error {
+	raw, err := t.Next()
+	if err == nil {
+		rec.RawSample = append(rec.RawSample[:0], raw...)
 	}
 	return err
 }
 
-// Stats are the kernel-side loss counters, summed over CPUs.
+// Pending returns the bytes in the ring buffer not read yet.
+func (t *Tracer) Pending() uint64 {
+	if t.ring == nil {
+		return 0
+	}
+	return t.ring.available()
+}
+
+// Stats are the kernel-side counters, summed over CPUs.
 type Stats struct {
 	LostRingbuf uint64 // ring buffer full
-	LostPending uint64 // in-flight syscall table full
-	LostExec    uint64 // exec arguments could not be kept
+	LostPending uint64 // per-thread syscall state could not be stored
+	// ExecTruncated counts execve/execveat events written without their
+	// arguments (the capture at entry could not be kept): not lost, marked
+	// truncated.
+	ExecTruncated uint64
 }
 
 // Lost returns the sum of all kernel-side losses.
-func (s Stats) Lost() uint64 { return s.LostRingbuf + s.LostPending + s.LostExec }
+func (s Stats) Lost() uint64 { return s.LostRingbuf + s.LostPending }
 
-// Stats reads the kernel's loss counters.
+// Stats reads the kernel's counters.
 func (t *Tracer) Stats() (Stats, error) {
 	var st Stats
-	dst := []*uint64{&st.LostRingbuf, &st.LostPending, &st.LostExec}
+	dst := []*uint64{&st.LostRingbuf, &st.LostPending, &st.ExecTruncated}
 	for i, d := range dst {
 		var perCPU []uint64
 		if err := t.objs.Stats.Lookup(uint32(i), &perCPU); err != nil {
@@ -272,8 +375,9 @@ func (t *Tracer) Detach() {
 // Close detaches and frees everything.
 func (t *Tracer) Close() error {
 	t.Detach()
-	if t.reader != nil {
-		t.reader.Close()
+	if t.ring != nil {
+		t.ring.close()
+		t.ring = nil
 	}
 	for _, p := range t.progs {
 		p.Close()
