@@ -171,7 +171,9 @@ func traceNet(ctx context.Context, e *env, f netFlags, g *netgraph.Graph) error 
 	rts := openRuntimes(ctx, f.runtimes.specs(cfg), false, e.logf)
 	defer rts.Close()
 	clients := rts.list()
-	coll := containers.NewCollection(clients, e.logf)
+	// Asynchronous resolution, as in trace: the session holds a new
+	// container's records until it is named.
+	coll := containers.NewCollection(clients, e.logf, containers.WithAsync())
 	defer coll.Close()
 	coll.Watch() // names containers from the runtimes' event streams
 	opts := tracer.DefaultOptions()

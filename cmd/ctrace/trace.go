@@ -203,6 +203,9 @@ func runTrace(cmd *cobra.Command, e *env, f traceFlags) error {
 				Container: &diag.Container{ID: c.ID, Name: c.Name, Image: c.Image, Runtime: c.Runtime}})
 		}))
 	}
+	// Asynchronous resolution: the reading loop never waits for a runtime;
+	// the session holds a new container's records until it is named.
+	collOpts = append(collOpts, containers.WithAsync())
 	coll := containers.NewCollection(rts.list(), runtimeLog, collOpts...)
 	defer coll.Close()
 	coll.Watch() // names containers from the runtimes' event streams

@@ -268,8 +268,9 @@ func (c *Collection) wait(e *infoEntry, deadline time.Time) {
 }
 
 // Resolved returns a channel that receives a token when containers that
-// Add returned unresolved have become resolved (look them up again). Tokens
-// coalesce: one token may stand for several containers.
+// Add returned unresolved have become resolved, or when a container's
+// details changed (an inspect filled in PID, IPs, mounts): look them up
+// again. Tokens coalesce: one token may stand for several containers.
 func (c *Collection) Resolved() <-chan struct{} { return c.resolved }
 
 // startResolve asks the runtime about a new container in the background.
@@ -433,8 +434,8 @@ func (c *Collection) settle(e *infoEntry, info Info, ok bool) {
 }
 
 // publish marks e resolved and stores a new value for each of its
-// cgroups whose info changed; it reports whether any was unresolved.
-// Called with mu held.
+// cgroups whose info changed; it reports whether any value was stored
+// (Resolved() then tells the readers). Called with mu held.
 func (c *Collection) publish(e *infoEntry) bool {
 	if !e.resolved {
 		e.resolved = true
@@ -455,7 +456,7 @@ func (c *Collection) publish(e *infoEntry) bool {
 		nc := *old
 		nc.Info, nc.Resolved = e.info, true
 		c.byCgroup.Store(cg, &nc)
-		signal = signal || !old.Resolved
+		signal = true
 	}
 	e.cgroups = live
 	return signal

@@ -128,14 +128,35 @@ func (n *Namer) info(c *containers.Container) containers.Info {
 
 func refOf(i containers.Info) ref { return ref{i.ID, i.Name, i.Image} }
 
+// Annotates reports whether Annotate may set something on events with
+// id: the network events (peer) and file events (shared). Only these need
+// the container's details that arrive after it is named (IPs, mounts).
+func Annotates(id events.ID) bool { return annotatesNet(id) || annotatesFile(id) }
+
+func annotatesNet(id events.ID) bool {
+	switch id {
+	case events.IDTCPConnect, events.IDTCPAccept, events.IDTCPClose, events.IDUDPSend, events.IDUDPRecv, events.IDTCPListen:
+		return true
+	}
+	return false
+}
+
+func annotatesFile(id events.ID) bool {
+	switch id {
+	case events.IDFileOpen, events.IDFileRead, events.IDFileWrite, events.IDFileUnlink, events.IDFileRename,
+		events.IDFileChmod, events.IDFileChown, events.IDFileExec, events.IDUnixConnect:
+		return true
+	}
+	return false
+}
+
 // Annotate sets ev.Peer (network events) or ev.Shared (file events and
 // unix_connect) for an event of container c.
 func (n *Namer) Annotate(ev *events.Event, c *containers.Container) {
-	switch ev.Def.ID {
-	case events.IDTCPConnect, events.IDTCPAccept, events.IDTCPClose, events.IDUDPSend, events.IDUDPRecv, events.IDTCPListen:
+	switch id := ev.Def.ID; {
+	case annotatesNet(id):
 		n.annotateNet(ev, c)
-	case events.IDFileOpen, events.IDFileRead, events.IDFileWrite, events.IDFileUnlink, events.IDFileRename,
-		events.IDFileChmod, events.IDFileChown, events.IDFileExec, events.IDUnixConnect:
+	case annotatesFile(id):
 		if c != nil {
 			ev.Shared = n.Shared(c, string(ev.Str(events.ParamFilePath)))
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/ctrace-dev/ctrace/internal/containers"
 	"github.com/ctrace-dev/ctrace/internal/events"
 	"github.com/ctrace-dev/ctrace/internal/fdtable"
+	"github.com/ctrace-dev/ctrace/internal/peers"
 	"github.com/ctrace-dev/ctrace/internal/tracer"
 )
 
@@ -299,7 +300,15 @@ func (p *pump) print(ev *events.Event, c *containers.Container) error {
 		p.seenC = c
 		p.seen[c.Info.ID] = struct{}{}
 	}
-	p.nf.namer.Annotate(ev, c)
+	if peers.Annotates(ev.Def.ID) {
+		// Peers and shared volumes need what an inspect fills in after the
+		// container is named (IPs, mounts): the newest value, not the
+		// pump's cached one.
+		if now, ok := p.cfg.Containers.Lookup(c.CgroupID); ok && now.Info.ID == c.Info.ID {
+			c = now
+		}
+		p.nf.namer.Annotate(ev, c)
+	}
 	if err := p.cfg.Printer.Write(ev, c); err != nil {
 		return fmt.Errorf("write output: %w", err)
 	}
