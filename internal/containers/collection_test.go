@@ -670,6 +670,34 @@ func TestEventResolvesWaitingContainer(t *testing.T) {
 	}
 }
 
+// A container named by its event stream is Resolved at once; the inspect
+// that follows fills in details (PID, mounts) and sends a token too, so
+// that readers holding the first value look it up again.
+func TestInspectDetailsSendToken(t *testing.T) {
+	w := newFakeWatcher()
+	w.infos[id1] = Info{ID: id1, Name: "named", Image: "busybox", Runtime: "docker", PID: 42,
+		Mounts: []Mount{{Source: "/var/lib/docker/volumes/v/_data", Destination: "/shared", Name: "v"}}}
+	w.gate = make(chan struct{}) // the inspect waits until the test has the first value
+	c := NewCollection([]Client{w}, t.Logf, WithAsync(), WithInspectTimeout(time.Hour), WithResolveDeadline(time.Hour))
+	defer c.Close()
+	c.Watch()
+	w.events <- RuntimeEvent{Kind: EventCreated, Info: Info{ID: id1, Name: "named", Image: "busybox", Runtime: "docker"}}
+	waitFor(t, "the create event learnt", func() bool { _, ok := c.Known(id1); return ok })
+	ctr := addWithin(t, c, 1, "/docker/"+id1)
+	if !ctr.Resolved || ctr.Info.PID != 0 || len(ctr.Info.Mounts) != 0 {
+		t.Fatalf("Add = %+v, want resolved from the event, without details", ctr)
+	}
+	select {
+	case <-c.Resolved():
+	default:
+	}
+	close(w.gate)
+	waitToken(t, c)
+	if got, _ := c.Lookup(1); got.Info.PID != 42 || len(got.Info.Mounts) != 1 {
+		t.Errorf("Lookup after the inspect = %+v", got)
+	}
+}
+
 // A broken stream is reported once and reconnected, asking for a replay
 // since the last event seen.
 func TestEventStreamReconnects(t *testing.T) {
