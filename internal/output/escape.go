@@ -80,8 +80,32 @@ func AppendTerminal(dst []byte, s []byte) []byte { return appendTerminal(dst, s,
 // closing quote is always the string's end.
 func AppendTerminalQuoted(dst []byte, s []byte) []byte { return appendTerminal(dst, s, true) }
 
+// termPlain and termQuoted mark the bytes that appendTerminal copies as
+// they are (printable ASCII but the backslash; and the double quote only
+// outside quotes): runs of them are copied at once.
+var termPlain, termQuoted = func() (plain, quoted [256]bool) {
+	for c := 0x20; c < 0x7f; c++ {
+		plain[c] = c != '\\'
+		quoted[c] = c != '\\' && c != '"'
+	}
+	return
+}()
+
 func appendTerminal(dst []byte, s []byte, quoted bool) []byte {
+	pass := &termPlain
+	if quoted {
+		pass = &termQuoted
+	}
 	for i := 0; i < len(s); {
+		if pass[s[i]] {
+			j := i + 1
+			for j < len(s) && pass[s[j]] {
+				j++
+			}
+			dst = append(dst, s[i:j]...)
+			i = j
+			continue
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			switch {
