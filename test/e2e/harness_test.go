@@ -233,7 +233,8 @@ type Ctrace struct {
 	// exitsOnItsOwn: the test expects ctrace to stop by itself (a write
 	// error), so the cleanup does not require an exit 0 after SIGINT.
 	exitsOnItsOwn bool
-	lines         int // stdout lines seen by the reader goroutine (its own counter)
+	lines         int            // stdout lines seen by the reader goroutine (its own counter)
+	perContainer  map[string]int // stdout lines per test container (reader goroutine only)
 
 	mu      sync.Mutex
 	events  []Event  // valid JSON events, in order (json mode)
@@ -374,8 +375,8 @@ func (c *Ctrace) addStdout(line string) {
 	if c.json { // outside the lock: the waiting test is not held up
 		ev, err = parseEvent(line)
 		c.lines++
-		if err == nil && (strings.HasPrefix(ev.Container.Name, "ctrace-e2e-") || c.lines%50 == 1) {
-			err = checkEventSchema(line) // every line of the tests' own containers, and a sample of the rest
+		if err == nil && c.schemaSample(ev.Container.Name) {
+			err = checkEventSchema(line)
 		}
 	}
 	c.mu.Lock()
@@ -389,6 +390,28 @@ func (c *Ctrace) addStdout(line string) {
 	}
 	c.mu.Unlock()
 	c.poke()
+}
+
+// schemaCheckAll is how many lines of one test container are all checked
+// against the schema; beyond (syscall storms: hundreds of thousands of
+// lines of the same few shapes) they are sampled like other containers',
+// so that checking does not slow the reader into a stalled consumer.
+const schemaCheckAll = 5000
+
+// schemaSample says whether the current stdout line, of container name,
+// is checked against the schema: every line of the tests' own containers
+// up to schemaCheckAll each, and one in 50 of the rest.
+func (c *Ctrace) schemaSample(name string) bool {
+	if strings.HasPrefix(name, "ctrace-e2e-") {
+		if c.perContainer == nil {
+			c.perContainer = map[string]int{}
+		}
+		c.perContainer[name]++
+		if c.perContainer[name] <= schemaCheckAll {
+			return true
+		}
+	}
+	return c.lines%50 == 1
 }
 
 func (c *Ctrace) addStderr(line string) {
