@@ -168,3 +168,17 @@ func TestLineTail(t *testing.T) {
 		t.Fatalf("tail = %q...", got)
 	}
 }
+
+// The RESULT line of internal/tracer TestKernelCost, old and current form:
+// the bench parses it, so a change of the test's wording must fail here.
+func TestKernelCostLine(t *testing.T) {
+	cur := "    kcost_linux_test.go:131: RESULT kernel side per record: min 1216.8 ns, median 1493.4 ns (sys_enter min 288.3, sys_exit min 204.4 ns/run; empty program 52.2 ns/run; net of stats min 962.7, median 1219.5 ns per record); lost 0"
+	m := kcostRE.FindStringSubmatch(cur)
+	if m == nil || m[1] != "1216.8" || m[4] != "204.4" || m[5] != "52.2" || m[6] != "962.7" {
+		t.Fatalf("current form: %q", m)
+	}
+	old := "RESULT kernel side per record: min 387.0 ns, median 399.0 ns (sys_enter min 214.0, sys_exit min 172.0 ns/run); lost 0"
+	if m := kcostRE.FindStringSubmatch(old); m == nil || m[3] != "214.0" || m[5] != "" {
+		t.Fatalf("old form: %q", m)
+	}
+}

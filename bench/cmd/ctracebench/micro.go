@@ -28,9 +28,13 @@ type KernelCost struct {
 	MedNs   *float64 `json:"ns_per_record_median,omitempty"`
 	EnterNs *float64 `json:"sys_enter_ns_per_run_min,omitempty"`
 	ExitNs  *float64 `json:"sys_exit_ns_per_run_min,omitempty"`
+	// EmptyNs is an empty program's run time on sys_enter: the statistics'
+	// own cost per run. NetMinNs subtracts it from every run of both programs.
+	EmptyNs  *float64 `json:"empty_program_ns_per_run_min,omitempty"`
+	NetMinNs *float64 `json:"ns_per_record_net_of_stats_min,omitempty"`
 }
 
-var kcostRE = regexp.MustCompile(`RESULT kernel side per record: min ([\d.]+) ns, median ([\d.]+) ns \(sys_enter min ([\d.]+), sys_exit min ([\d.]+) ns/run\)`)
+var kcostRE = regexp.MustCompile(`RESULT kernel side per record: min ([\d.]+) ns, median ([\d.]+) ns \(sys_enter min ([\d.]+), sys_exit min ([\d.]+) ns/run(?:; empty program ([\d.]+) ns/run; net of stats min ([\d.]+), median [\d.]+ ns per record)?\)`)
 
 // runKernelCost runs the kernel-side measurement (needs root): storms of
 // one-byte dd syscalls in a traced cgroup, BPF run-time statistics on.
@@ -57,7 +61,10 @@ func runKernelCost(ctx context.Context, repo string, quick bool) KernelCost {
 	}
 	f := func(s string) *float64 { v, _ := strconv.ParseFloat(s, 64); return &v }
 	k.MinNs, k.MedNs, k.EnterNs, k.ExitNs = f(m[1]), f(m[2]), f(m[3]), f(m[4])
-	k.Note = "run time of sys_enter+sys_exit over all tasks (host tasks' early exits included) per record read; BPF statistics add about two clock reads (~45 ns here) per program run"
+	if m[5] != "" {
+		k.EmptyNs, k.NetMinNs = f(m[5]), f(m[6])
+	}
+	k.Note = "run time of sys_enter+sys_exit over all tasks (host tasks' early exits included) per record read; BPF statistics add their own cost to every program run (an empty program on sys_enter measures it: net of stats subtracts it)"
 	if quick {
 		k.Note += " (quick mode: one small storm)"
 	}

@@ -471,7 +471,11 @@ func kernelLine(k *KernelCost) string {
 		}
 		return "not measured: " + k.Note
 	}
-	return fmt.Sprintf("%.0f ns per record (median %.0f; sys_enter %.0f, sys_exit %.0f ns per run, best storm)", *k.MinNs, *k.MedNs, *k.EnterNs, *k.ExitNs)
+	line := fmt.Sprintf("%.0f ns per record (median %.0f; sys_enter %.0f, sys_exit %.0f ns per run, best storm)", *k.MinNs, *k.MedNs, *k.EnterNs, *k.ExitNs)
+	if k.NetMinNs != nil && k.EmptyNs != nil {
+		line += fmt.Sprintf("; %.0f ns per record net of the statistics' own cost (an empty program: %.0f ns per run)", *k.NetMinNs, *k.EmptyNs)
+	}
+	return line
 }
 
 // ---------------------------------------------------------------------------
