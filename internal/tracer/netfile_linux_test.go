@@ -11,7 +11,6 @@ import (
 	"github.com/cilium/ebpf/features"
 
 	"github.com/ctrace-dev/ctrace/internal/bpf"
-	"github.com/ctrace-dev/ctrace/internal/containers"
 	"github.com/ctrace-dev/ctrace/internal/events"
 	"github.com/ctrace-dev/ctrace/internal/filesource"
 	"github.com/ctrace-dev/ctrace/internal/syscalls"
@@ -51,19 +50,7 @@ func startNetTraced(t *testing.T, fallback NetOptions, compat bool) *traced {
 			t.Fatalf("network hook %s not attached: %v", h, err)
 		}
 	}
-	dir := filepath.Join(root, fmt.Sprintf("ctrace-nettest-%d-%d", os.Getpid(), time.Now().UnixNano()))
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { removeCgroup(t, dir) })
-	cgid, err := containers.CgroupID(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := tr.AddContainerCgroup(cgid); err != nil {
-		t.Fatal(err)
-	}
-	return &traced{tr: tr, dec: events.NewDecoder(cat, 0), cat: cat, dir: dir, cgid: cgid}
+	return traceNewCgroup(t, tr, cat, root, "ctrace-nettest")
 }
 
 func busybox(t *testing.T) string {

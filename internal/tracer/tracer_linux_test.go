@@ -127,7 +127,14 @@ func startTracedOpts(t *testing.T, version int, capture events.CaptureOptions, c
 	}
 	t.Logf("kernel side: %s", tr.Variant)
 	t.Cleanup(func() { tr.Close() })
-	dir := filepath.Join(root, fmt.Sprintf("ctrace-test-%d-%d", os.Getpid(), time.Now().UnixNano()))
+	return traceNewCgroup(t, tr, cat, root, "ctrace-test")
+}
+
+// traceNewCgroup creates a cgroup below root named prefix-PID-NANOS
+// (removed at cleanup) and marks it as a container in tr.
+func traceNewCgroup(t *testing.T, tr *Tracer, cat *events.Catalog, root, prefix string) *traced {
+	t.Helper()
+	dir := filepath.Join(root, fmt.Sprintf("%s-%d-%d", prefix, os.Getpid(), time.Now().UnixNano()))
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
