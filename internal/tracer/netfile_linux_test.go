@@ -13,6 +13,7 @@ import (
 	"github.com/ctrace-dev/ctrace/internal/bpf"
 	"github.com/ctrace-dev/ctrace/internal/events"
 	"github.com/ctrace-dev/ctrace/internal/filesource"
+	"github.com/ctrace-dev/ctrace/internal/privtest"
 	"github.com/ctrace-dev/ctrace/internal/syscalls"
 )
 
@@ -21,7 +22,7 @@ import (
 // the kernel side's compat variant (the owner's header read with probe reads).
 func startNetTraced(t *testing.T, fallback NetOptions, compat bool) *traced {
 	t.Helper()
-	requirePrivileged(t)
+	privtest.Require(t)
 	h := testHierarchy(t, 2)
 	root := h.Mount
 	mode, err := CgroupModeFor(2, h.Controller)
@@ -167,7 +168,7 @@ wait`, bb, p, p+1, p+2)
 // attach (fentry and LSM programs are refused here before verification),
 // in both kernel-side variants, and so do the cgroup sock_addr programs.
 func TestFileHookPrograms(t *testing.T) {
-	requirePrivileged(t)
+	privtest.Require(t)
 	t.Run("fast", func(t *testing.T) { testFileHookPrograms(t, false) })
 	t.Run("compat", func(t *testing.T) { testFileHookPrograms(t, true) })
 }
