@@ -2,7 +2,7 @@
 #
 #   make build      static binary dist/ctrace (no cgo, no clang needed)
 #   make generate   rebuild the committed BPF objects/bindings and syscall tables (needs clang-14, libbpf-dev)
-#   make test       everything CI runs: setup, generated-code check, unit + privileged tests, e2e tests (as root)
+#   make test       everything CI runs: setup, generated-code check, unit + privileged tests, e2e tests, quick benchmarks (as root)
 #   make bench      benchmark suite (docs/performance.md, bench/results.json)
 
 SHELL := /bin/bash

@@ -189,28 +189,39 @@ recipe_hash=$(
 		sha256sum <"$BUSYBOX"
 	} | sha256sum | cut -c1-16
 )
-IMAGE_TAG="$IMAGE_REPO:$recipe_hash"
 IMAGE_LATEST="$IMAGE_REPO:latest"
 
 image_id() { docker image inspect -f '{{.Id}}' "$1" 2>/dev/null || true; }
 
-tag_id=$(image_id "$IMAGE_TAG")
-if [[ -z $tag_id ]]; then
-	WORK_DIR=$(mktemp -d /tmp/ctrace-test-rootfs.XXXXXX)
-	build_rootfs "$WORK_DIR/rootfs"
-	tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --format=gnu \
-		-C "$WORK_DIR/rootfs" -cf "$WORK_DIR/rootfs.tar" .
-	docker import "${IMAGE_CHANGES[@]}" --message "ctrace test image, recipe $recipe_hash" \
-		"$WORK_DIR/rootfs.tar" "$IMAGE_TAG" >/dev/null ||
-		die "docker import of $IMAGE_TAG failed"
-	docker tag "$IMAGE_TAG" "$IMAGE_LATEST"
-	log "image: imported $IMAGE_TAG and tagged $IMAGE_LATEST"
-elif [[ $(image_id "$IMAGE_LATEST") != "$tag_id" ]]; then
-	docker tag "$IMAGE_TAG" "$IMAGE_LATEST"
-	log "image: $IMAGE_TAG present, re-tagged $IMAGE_LATEST to it"
-else
-	log "image: $IMAGE_LATEST is up to date (recipe $recipe_hash)"
-fi
+# import_image REPO HASH WHAT BUILD...: unless REPO:HASH exists, run
+# BUILD... DIR on a fresh DIR, import DIR as REPO:HASH (IMAGE_CHANGES applied,
+# message "ctrace WHAT, recipe HASH"); then make REPO:latest point to it.
+import_image() {
+	local repo=$1 hash=$2 what=$3 tag latest id
+	shift 3
+	tag="$repo:$hash"
+	latest="$repo:latest"
+	id=$(image_id "$tag")
+	if [[ -z $id ]]; then
+		[[ -z $WORK_DIR ]] || rm -rf -- "$WORK_DIR"
+		WORK_DIR=$(mktemp -d /tmp/ctrace-test-rootfs.XXXXXX)
+		"$@" "$WORK_DIR/rootfs" || die "$what: $* failed"
+		tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --format=gnu \
+			-C "$WORK_DIR/rootfs" -cf "$WORK_DIR/rootfs.tar" .
+		docker import "${IMAGE_CHANGES[@]}" --message "ctrace $what, recipe $hash" \
+			"$WORK_DIR/rootfs.tar" "$tag" >/dev/null ||
+			die "docker import of $tag failed"
+		docker tag "$tag" "$latest"
+		log "image: imported $tag and tagged $latest"
+	elif [[ $(image_id "$latest") != "$id" ]]; then
+		docker tag "$tag" "$latest"
+		log "image: $tag present, re-tagged $latest to it"
+	else
+		log "image: $latest is up to date (recipe $hash)"
+	fi
+}
+
+import_image "$IMAGE_REPO" "$recipe_hash" "test image" build_rootfs
 
 # ---- test image: ctrace-test/strace ------------------------------------------
 # busybox + the host's strace and its libraries (test/e2e/strace_test.go). The
@@ -231,27 +242,8 @@ strace_hash=$(
 		done <<<"$strace_inputs"
 	} | sha256sum | cut -c1-16
 )
-STRACE_TAG="$STRACE_REPO:$strace_hash"
-STRACE_LATEST="$STRACE_REPO:latest"
 
-tag_id=$(image_id "$STRACE_TAG")
-if [[ -z $tag_id ]]; then
-	[[ -z $WORK_DIR ]] || rm -rf -- "$WORK_DIR"
-	WORK_DIR=$(mktemp -d /tmp/ctrace-test-rootfs.XXXXXX)
-	bash "$STRACE_RECIPE" "$WORK_DIR/rootfs" || die "strace image: $STRACE_RECIPE failed"
-	tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --format=gnu \
-		-C "$WORK_DIR/rootfs" -cf "$WORK_DIR/rootfs.tar" .
-	docker import "${IMAGE_CHANGES[@]}" --message "ctrace strace test image, recipe $strace_hash" \
-		"$WORK_DIR/rootfs.tar" "$STRACE_TAG" >/dev/null ||
-		die "docker import of $STRACE_TAG failed"
-	docker tag "$STRACE_TAG" "$STRACE_LATEST"
-	log "image: imported $STRACE_TAG and tagged $STRACE_LATEST"
-elif [[ $(image_id "$STRACE_LATEST") != "$tag_id" ]]; then
-	docker tag "$STRACE_TAG" "$STRACE_LATEST"
-	log "image: $STRACE_TAG present, re-tagged $STRACE_LATEST to it"
-else
-	log "image: $STRACE_LATEST is up to date (recipe $strace_hash)"
-fi
+import_image "$STRACE_REPO" "$strace_hash" "strace test image" bash "$STRACE_RECIPE"
 
 # ---- CRI test runtime: a containerd of our own with its CRI plugin -----------
 # (internal/containers/cri/real_test.go). Docker's containerd is never
@@ -406,25 +398,6 @@ seccomp_hash=$(
 		done <<<"$seccomp_inputs"
 	} | sha256sum | cut -c1-16
 )
-SECCOMP_TAG="$SECCOMP_REPO:$seccomp_hash"
-SECCOMP_LATEST="$SECCOMP_REPO:latest"
-tag_id=$(image_id "$SECCOMP_TAG")
-if [[ -z $tag_id ]]; then
-	[[ -z $WORK_DIR ]] || rm -rf -- "$WORK_DIR"
-	WORK_DIR=$(mktemp -d /tmp/ctrace-test-rootfs.XXXXXX)
-	bash "$SECCOMP_RECIPE" "$WORK_DIR/rootfs" || die "seccomp image: $SECCOMP_RECIPE failed"
-	tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --format=gnu \
-		-C "$WORK_DIR/rootfs" -cf "$WORK_DIR/rootfs.tar" .
-	docker import "${IMAGE_CHANGES[@]}" --message "ctrace seccomp test image, recipe $seccomp_hash" \
-		"$WORK_DIR/rootfs.tar" "$SECCOMP_TAG" >/dev/null ||
-		die "docker import of $SECCOMP_TAG failed"
-	docker tag "$SECCOMP_TAG" "$SECCOMP_LATEST"
-	log "image: imported $SECCOMP_TAG and tagged $SECCOMP_LATEST"
-elif [[ $(image_id "$SECCOMP_LATEST") != "$tag_id" ]]; then
-	docker tag "$SECCOMP_TAG" "$SECCOMP_LATEST"
-	log "image: $SECCOMP_TAG present, re-tagged $SECCOMP_LATEST to it"
-else
-	log "image: $SECCOMP_LATEST is up to date (recipe $seccomp_hash)"
-fi
+import_image "$SECCOMP_REPO" "$seccomp_hash" "seccomp test image" bash "$SECCOMP_RECIPE"
 
 log "done"

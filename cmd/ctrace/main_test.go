@@ -49,6 +49,7 @@ func TestBadInputOneLineErrors(t *testing.T) {
 		{"", []string{"trace", "--capture-data", "9999"}, "between 0 and 256"},
 		{"", []string{"trace", "extra-arg"}, "unknown command"},
 		{"", []string{"trace", "--cgroup", "v3"}, "use auto, v1 or v2"},
+		{"", []string{"net", "--cgroup", "v3"}, "use auto, v1 or v2"},
 		{"", []string{"config", "--set", "colour=blue"}, "unknown config key"},
 		{"", []string{"config", "--set", "output-format=xml"}, "use table or json"},
 		{badConfig, []string{"trace"}, "is malformed"},
@@ -63,19 +64,27 @@ func TestBadInputOneLineErrors(t *testing.T) {
 		{"", []string{"report", badTrace}, "line 2: not a ctrace JSON event"},
 	}
 	for _, c := range cases {
-		code, stdout, stderr := ctrace(t, c.config, c.args...)
-		if code == 0 {
-			t.Errorf("%v: exit 0", c.args)
-		}
-		if !strings.Contains(stderr, c.want) {
-			t.Errorf("%v: stderr %q lacks %q", c.args, stderr, c.want)
-		}
-		if n := strings.Count(strings.TrimSpace(stderr), "\n"); n != 0 || strings.Contains(stderr, "goroutine") || strings.Contains(stderr, "Usage:") {
-			t.Errorf("%v: not a one-line error:\n%s", c.args, stderr)
-		}
-		if stdout != "" {
-			t.Errorf("%v: printed to stdout: %q", c.args, stdout)
-		}
+		wantOneLineError(t, c.config, c.args, c.want)
+	}
+}
+
+// wantOneLineError runs ctrace with args and checks that it fails with a
+// one-line error containing want on standard error (no stack trace, no
+// usage dump) and prints nothing on standard output.
+func wantOneLineError(t *testing.T, config string, args []string, want string) {
+	t.Helper()
+	code, stdout, stderr := ctrace(t, config, args...)
+	if code == 0 {
+		t.Errorf("%v: exit 0", args)
+	}
+	if !strings.Contains(stderr, want) {
+		t.Errorf("%v: stderr %q lacks %q", args, stderr, want)
+	}
+	if n := strings.Count(strings.TrimSpace(stderr), "\n"); n != 0 || strings.Contains(stderr, "goroutine") || strings.Contains(stderr, "Usage:") {
+		t.Errorf("%v: not a one-line error:\n%s", args, stderr)
+	}
+	if stdout != "" {
+		t.Errorf("%v: printed to stdout: %q", args, stdout)
 	}
 }
 

@@ -148,14 +148,14 @@ func traceNet(ctx context.Context, e *env, f netFlags, g *netgraph.Graph) error 
 	if err != nil {
 		return err
 	}
-	cgroupVersion, ok := map[string]int{"auto": 0, "v1": 1, "v2": 2}[f.cgroup]
-	if !ok {
-		return fmt.Errorf("--cgroup %q: use auto, v1 or v2", f.cgroup)
+	version, err := cgroupVersion(f.cgroup)
+	if err != nil {
+		return err
 	}
 	if os.Geteuid() != 0 {
 		return fmt.Errorf("tracing needs CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN: run as root (sudo ctrace net), or read a trace with --from")
 	}
-	h, err := containers.DetectHierarchyVersion("/proc/self/mountinfo", cgroupVersion)
+	h, err := containers.DetectHierarchyVersion("/proc/self/mountinfo", version)
 	if err != nil {
 		return err
 	}

@@ -490,7 +490,7 @@ func runVerify(ctx context.Context, e *env, f verifyFlags, dockerArgs []string) 
 	case r := <-done:
 		return r.err
 	}
-	e.logf("ready: running docker %s", strings.Join(append(extra, dockerArgs...), " "))
+	e.logf("ready: running docker %s", shellJoin(append(extra, dockerArgs...)))
 	cmd := exec.CommandContext(ctx, "docker", append(extra, dockerArgs...)...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, e.stdout, e.stderr
 	runErr := cmd.Run()

@@ -42,19 +42,7 @@ func TestSeccompBadInput(t *testing.T) {
 		{[]string{"seccomp", "merge", webRec, notJSON}, "neither a ctrace recording"},
 		{[]string{"seccomp", "diff", webRec}, "accepts 2 arg"},
 	} {
-		code, stdout, stderr := ctrace(t, "", c.args...)
-		if code == 0 {
-			t.Errorf("%v: exit 0", c.args)
-		}
-		if !strings.Contains(stderr, c.want) {
-			t.Errorf("%v: stderr %q lacks %q", c.args, stderr, c.want)
-		}
-		if n := strings.Count(strings.TrimSpace(stderr), "\n"); n != 0 || strings.Contains(stderr, "goroutine") || strings.Contains(stderr, "Usage:") {
-			t.Errorf("%v: not a one-line error:\n%s", c.args, stderr)
-		}
-		if stdout != "" {
-			t.Errorf("%v: printed to stdout: %q", c.args, stdout)
-		}
+		wantOneLineError(t, "", c.args, c.want)
 	}
 }
 

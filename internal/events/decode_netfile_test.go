@@ -1,29 +1,17 @@
 package events
 
 import (
-	"encoding/binary"
-	"net/netip"
 	"testing"
 
 	"github.com/ctrace-dev/ctrace/internal/bpf"
 	"github.com/ctrace-dev/ctrace/internal/events/eventstest"
 )
 
-func sockaddrIn(ap string) string {
-	a := netip.MustParseAddrPort(ap)
-	b := make([]byte, 16)
-	binary.LittleEndian.PutUint16(b, 2)
-	binary.BigEndian.PutUint16(b[2:], a.Port())
-	ip := a.Addr().As4()
-	copy(b[4:], ip[:])
-	return string(b)
-}
-
 func netRecord(event bpf.NetEvent, flags bpf.NetFlags, local, remote string) []byte {
 	rec := bpf.NetRec{Hdr: eventstest.Header(bpf.RecNet, 0, "nc"), Event: uint16(event), Family: 2, Protocol: 6,
 		Netns: 4026531840, Err: -111, BytesSent: 1234, BytesReceived: 56, TcpBytesAcked: 1236, TcpBytesReceived: 57,
 		DurationNs: 5000, Role: uint16(bpf.RoleClient), Flags: uint32(flags)}
-	return eventstest.New(rec).Item(0, bpf.ArgSockaddr, 0, sockaddrIn(local)).Item(1, bpf.ArgSockaddr, 0, sockaddrIn(remote)).Bytes()
+	return eventstest.New(rec).Item(0, bpf.ArgSockaddr, 0, eventstest.Sockaddr(local)).Item(1, bpf.ArgSockaddr, 0, eventstest.Sockaddr(remote)).Bytes()
 }
 
 func TestDecodeNetConnect(t *testing.T) {

@@ -2,13 +2,13 @@ package peers
 
 import (
 	"context"
-	"encoding/binary"
 	"net/netip"
 	"testing"
 	"time"
 
 	"github.com/ctrace-dev/ctrace/internal/containers"
 	"github.com/ctrace-dev/ctrace/internal/events"
+	"github.com/ctrace-dev/ctrace/internal/events/eventstest"
 	"github.com/ctrace-dev/ctrace/internal/syscalls"
 )
 
@@ -26,30 +26,12 @@ func ctr(id, name string, ips []string, mounts ...containers.Mount) *containers.
 	return c
 }
 
-func sockaddr(ap string) string {
-	a := netip.MustParseAddrPort(ap)
-	if a.Addr().Is4() {
-		b := make([]byte, 16)
-		binary.LittleEndian.PutUint16(b, 2)
-		binary.BigEndian.PutUint16(b[2:], a.Port())
-		ip := a.Addr().As4()
-		copy(b[4:], ip[:])
-		return string(b)
-	}
-	b := make([]byte, 28)
-	binary.LittleEndian.PutUint16(b, 10)
-	binary.BigEndian.PutUint16(b[2:], a.Port())
-	ip := a.Addr().As16()
-	copy(b[8:], ip[:])
-	return string(b)
-}
-
 func netEvent(name, local, remote string, netns uint64) *events.Event {
 	d, _ := cat.ByName(name)
 	ev := &events.Event{Def: d}
-	ev.Strs = append(ev.Strs, events.Str{Param: 0, Value: []byte(sockaddr(local))})
+	ev.Strs = append(ev.Strs, events.Str{Param: 0, Value: []byte(eventstest.Sockaddr(local))})
 	if remote != "" {
-		ev.Strs = append(ev.Strs, events.Str{Param: 1, Value: []byte(sockaddr(remote))})
+		ev.Strs = append(ev.Strs, events.Str{Param: 1, Value: []byte(eventstest.Sockaddr(remote))})
 	}
 	for i, p := range d.Params {
 		if p.Name == "netns" {

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/ctrace-dev/ctrace/internal/containers"
+	"github.com/ctrace-dev/ctrace/internal/privtest"
 	"github.com/ctrace-dev/ctrace/internal/recording"
 	"github.com/ctrace-dev/ctrace/internal/syscalls"
 	"github.com/ctrace-dev/ctrace/internal/tracer"
@@ -52,18 +53,6 @@ func filteredWorkload() int {
 	return 0
 }
 
-func requirePrivileged(t *testing.T) {
-	t.Helper()
-	if os.Geteuid() == 0 {
-		return
-	}
-	msg := "needs root (CAP_BPF, CAP_PERFMON) to load BPF programs"
-	if os.Getenv("CI") != "" || os.Getenv("CTRACE_REQUIRE_PRIVILEGED") == "1" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-}
-
 // rec is a loaded recorder and one test cgroup (v2) it records.
 type rec struct {
 	r    *Recorder
@@ -78,7 +67,7 @@ func start(t *testing.T) *rec {
 
 func startWith(t *testing.T, probeReads bool) *rec {
 	t.Helper()
-	requirePrivileged(t)
+	privtest.Require(t)
 	h, err := containers.DetectHierarchyVersion("/proc/self/mountinfo", 2)
 	if err != nil {
 		t.Fatal(err)
@@ -96,7 +85,7 @@ func startWith(t *testing.T, probeReads bool) *rec {
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { removeCgroup(t, dir) })
+	t.Cleanup(func() { privtest.RemoveCgroup(t, dir) })
 	cgid, err := containers.CgroupID(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -106,21 +95,6 @@ func startWith(t *testing.T, probeReads bool) *rec {
 		t.Fatalf("cgroup %d created after the recorder started is not recorded from its creation", cgid)
 	}
 	return &rec{r: r, dir: dir, cgid: cgid}
-}
-
-func removeCgroup(t *testing.T, dir string) {
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		err := os.Remove(dir)
-		if err == nil || errors.Is(err, os.ErrNotExist) {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Errorf("remove cgroup %s: %v", dir, err)
-			return
-		}
-		time.Sleep(20 * time.Millisecond) // the kernel releases an emptied cgroup asynchronously; bounded by deadline
-	}
 }
 
 // run runs argv after joining the test cgroup (through a shell that execs it).
@@ -226,7 +200,7 @@ func TestRecordsCompat32(t *testing.T) {
 	if runtime.GOARCH != "amd64" {
 		t.Skip("the 32-bit test program is x86")
 	}
-	requirePrivileged(t)
+	privtest.Require(t)
 	bin := filepath.Join(t.TempDir(), "compat32")
 	out, err := exec.Command("gcc", "-m32", "-static", "-O2", "-o", bin, "testdata/compat32.c").CombinedOutput()
 	if err != nil {

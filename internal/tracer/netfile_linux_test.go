@@ -11,9 +11,9 @@ import (
 	"github.com/cilium/ebpf/features"
 
 	"github.com/ctrace-dev/ctrace/internal/bpf"
-	"github.com/ctrace-dev/ctrace/internal/containers"
 	"github.com/ctrace-dev/ctrace/internal/events"
 	"github.com/ctrace-dev/ctrace/internal/filesource"
+	"github.com/ctrace-dev/ctrace/internal/privtest"
 	"github.com/ctrace-dev/ctrace/internal/syscalls"
 )
 
@@ -22,7 +22,7 @@ import (
 // the kernel side's compat variant (the owner's header read with probe reads).
 func startNetTraced(t *testing.T, fallback NetOptions, compat bool) *traced {
 	t.Helper()
-	requirePrivileged(t)
+	privtest.Require(t)
 	h := testHierarchy(t, 2)
 	root := h.Mount
 	mode, err := CgroupModeFor(2, h.Controller)
@@ -51,19 +51,7 @@ func startNetTraced(t *testing.T, fallback NetOptions, compat bool) *traced {
 			t.Fatalf("network hook %s not attached: %v", h, err)
 		}
 	}
-	dir := filepath.Join(root, fmt.Sprintf("ctrace-nettest-%d-%d", os.Getpid(), time.Now().UnixNano()))
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { removeCgroup(t, dir) })
-	cgid, err := containers.CgroupID(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := tr.AddContainerCgroup(cgid); err != nil {
-		t.Fatal(err)
-	}
-	return &traced{tr: tr, dec: events.NewDecoder(cat, 0), cat: cat, dir: dir, cgid: cgid}
+	return traceNewCgroup(t, tr, cat, root, "ctrace-nettest")
 }
 
 func busybox(t *testing.T) string {
@@ -180,7 +168,7 @@ wait`, bb, p, p+1, p+2)
 // attach (fentry and LSM programs are refused here before verification),
 // in both kernel-side variants, and so do the cgroup sock_addr programs.
 func TestFileHookPrograms(t *testing.T) {
-	requirePrivileged(t)
+	privtest.Require(t)
 	t.Run("fast", func(t *testing.T) { testFileHookPrograms(t, false) })
 	t.Run("compat", func(t *testing.T) { testFileHookPrograms(t, true) })
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/ctrace-dev/ctrace/internal/bpf"
 	"github.com/ctrace-dev/ctrace/internal/containers"
 	"github.com/ctrace-dev/ctrace/internal/events"
+	"github.com/ctrace-dev/ctrace/internal/privtest"
 	"github.com/ctrace-dev/ctrace/internal/syscalls"
 )
 
@@ -105,7 +106,7 @@ func startTracedWith(t *testing.T, version int, capture events.CaptureOptions) *
 // startTracedOpts: compat forces the kernel side's compat variant.
 func startTracedOpts(t *testing.T, version int, capture events.CaptureOptions, compat bool) *traced {
 	t.Helper()
-	requirePrivileged(t)
+	privtest.Require(t)
 	h := testHierarchy(t, version)
 	root := h.Mount
 	mode, err := CgroupModeFor(version, h.Controller)
@@ -127,11 +128,18 @@ func startTracedOpts(t *testing.T, version int, capture events.CaptureOptions, c
 	}
 	t.Logf("kernel side: %s", tr.Variant)
 	t.Cleanup(func() { tr.Close() })
-	dir := filepath.Join(root, fmt.Sprintf("ctrace-test-%d-%d", os.Getpid(), time.Now().UnixNano()))
+	return traceNewCgroup(t, tr, cat, root, "ctrace-test")
+}
+
+// traceNewCgroup creates a cgroup below root named prefix-PID-NANOS
+// (removed at cleanup) and marks it as a container in tr.
+func traceNewCgroup(t *testing.T, tr *Tracer, cat *events.Catalog, root, prefix string) *traced {
+	t.Helper()
+	dir := filepath.Join(root, fmt.Sprintf("%s-%d-%d", prefix, os.Getpid(), time.Now().UnixNano()))
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { removeCgroup(t, dir) })
+	t.Cleanup(func() { privtest.RemoveCgroup(t, dir) })
 	cgid, err := containers.CgroupID(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -140,28 +148,6 @@ func startTracedOpts(t *testing.T, version int, capture events.CaptureOptions, c
 		t.Fatal(err)
 	}
 	return &traced{tr: tr, dec: events.NewDecoder(cat, 0), cat: cat, dir: dir, cgid: cgid}
-}
-
-func removeCgroup(t *testing.T, dir string) {
-	// Children first; a cgroup is removable once its tasks have exited.
-	entries, _ := os.ReadDir(dir)
-	for _, e := range entries {
-		if e.IsDir() {
-			removeCgroup(t, filepath.Join(dir, e.Name()))
-		}
-	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		err := os.Remove(dir)
-		if err == nil || errors.Is(err, os.ErrNotExist) {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Errorf("remove cgroup %s: %v", dir, err)
-			return
-		}
-		time.Sleep(20 * time.Millisecond) // polling the kernel's release of the cgroup, bounded by deadline
-	}
 }
 
 // runInCgroup runs a shell command whose process first joins the cgroup.

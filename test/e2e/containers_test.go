@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ctrace-dev/ctrace/internal/socktest"
 )
 
 // lsEntry is one element of `ctrace ls --output-format json`.
@@ -200,47 +201,10 @@ func TestLsTable(t *testing.T) {
 	}
 }
 
-// hangingSocket listens on a unix socket, accepts and never answers.
-func hangingSocket(t *testing.T) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "ctrace-e2e-hang")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	sock := filepath.Join(dir, "docker.sock")
-	l, err := net.Listen("unix", sock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		l.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return sock
-}
-
 func TestLsBadInput(t *testing.T) {
 	bin := ctraceBin(t)
 	_ = bin
-	hang := hangingSocket(t)
+	hang := socktest.Hanging(t)
 	for _, c := range []struct {
 		args []string
 		want string
@@ -340,7 +304,7 @@ func TestNamesShortLivedContainers(t *testing.T) {
 // harness's stop deadline would catch that).
 func TestHangingRuntimeSocket(t *testing.T) {
 	requireEnv(t)
-	hang := hangingSocket(t)
+	hang := socktest.Hanging(t)
 	c := startCtrace(t, "--docker-socket", hang, "--podman-socket", "none", "--containerd-socket", "none", "--crio-socket", "none")
 	var ids []string
 	var names []string

@@ -515,6 +515,37 @@ func lossAttempt(t *testing.T, bin string, calls int, final bool) bool {
 	return true
 }
 
+// reportContainer is one container of `ctrace report --output-format json`.
+type reportContainer struct {
+	Name     string `json:"name"`
+	Events   int64  `json:"events"`
+	Failed   int64  `json:"failed_syscalls"`
+	Syscalls []struct {
+		Name   string `json:"name"`
+		Count  int64  `json:"count"`
+		Errors int64  `json:"errors"`
+	} `json:"syscalls"`
+	Files []struct {
+		Path  string `json:"path"`
+		Count int64  `json:"count"`
+	} `json:"files"`
+	Programs []struct {
+		Path  string   `json:"path"`
+		Execs int64    `json:"execs"`
+		Argv0 []string `json:"argv0"`
+	} `json:"programs"`
+	Peers []struct {
+		Peer      string `json:"peer"`
+		Direction string `json:"direction"`
+		Count     int64  `json:"count"`
+		Errors    int64  `json:"errors"`
+	} `json:"peers"`
+	Errors []struct {
+		Errno string `json:"errno"`
+		Count int64  `json:"count"`
+	} `json:"errors"`
+}
+
 // TestReportMatchesTrace: `ctrace report --output-format json` counts what
 // the test counts from the JSON trace itself.
 func TestReportMatchesTrace(t *testing.T) {
@@ -543,36 +574,8 @@ func TestReportMatchesTrace(t *testing.T) {
 		t.Fatalf("ctrace report: %v\n%s", err, stderr.String())
 	}
 	var rep struct {
-		Events     int64 `json:"events"`
-		Containers []struct {
-			Name     string `json:"name"`
-			Events   int64  `json:"events"`
-			Failed   int64  `json:"failed_syscalls"`
-			Syscalls []struct {
-				Name   string `json:"name"`
-				Count  int64  `json:"count"`
-				Errors int64  `json:"errors"`
-			} `json:"syscalls"`
-			Files []struct {
-				Path  string `json:"path"`
-				Count int64  `json:"count"`
-			} `json:"files"`
-			Programs []struct {
-				Path  string   `json:"path"`
-				Execs int64    `json:"execs"`
-				Argv0 []string `json:"argv0"`
-			} `json:"programs"`
-			Peers []struct {
-				Peer      string `json:"peer"`
-				Direction string `json:"direction"`
-				Count     int64  `json:"count"`
-				Errors    int64  `json:"errors"`
-			} `json:"peers"`
-			Errors []struct {
-				Errno string `json:"errno"`
-				Count int64  `json:"count"`
-			} `json:"errors"`
-		} `json:"containers"`
+		Events     int64             `json:"events"`
+		Containers []reportContainer `json:"containers"`
 	}
 	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
 		t.Fatalf("report JSON: %v\n%s", err, stdout.String())
@@ -655,35 +658,7 @@ func TestReportMatchesTrace(t *testing.T) {
 	if rep.Events != total {
 		t.Errorf("report: %d events, the file has %d", rep.Events, total)
 	}
-	var got *struct {
-		Name     string `json:"name"`
-		Events   int64  `json:"events"`
-		Failed   int64  `json:"failed_syscalls"`
-		Syscalls []struct {
-			Name   string `json:"name"`
-			Count  int64  `json:"count"`
-			Errors int64  `json:"errors"`
-		} `json:"syscalls"`
-		Files []struct {
-			Path  string `json:"path"`
-			Count int64  `json:"count"`
-		} `json:"files"`
-		Programs []struct {
-			Path  string   `json:"path"`
-			Execs int64    `json:"execs"`
-			Argv0 []string `json:"argv0"`
-		} `json:"programs"`
-		Peers []struct {
-			Peer      string `json:"peer"`
-			Direction string `json:"direction"`
-			Count     int64  `json:"count"`
-			Errors    int64  `json:"errors"`
-		} `json:"peers"`
-		Errors []struct {
-			Errno string `json:"errno"`
-			Count int64  `json:"count"`
-		} `json:"errors"`
-	}
+	var got *reportContainer
 	for i := range rep.Containers {
 		if rep.Containers[i].Name == name {
 			got = &rep.Containers[i]

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/ctrace-dev/ctrace/internal/containers"
+	"github.com/ctrace-dev/ctrace/internal/socktest"
 )
 
 const (
@@ -568,40 +569,8 @@ func TestWatchStreamEnds(t *testing.T) {
 	wantErr(t, err, "docker events: the engine closed the stream")
 }
 
-// hangingSocket accepts connections and never answers.
-func hangingSocket(t *testing.T) string {
-	t.Helper()
-	sock := filepath.Join(t.TempDir(), "hang.sock")
-	l, err := net.Listen("unix", sock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		l.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return sock
-}
-
 func TestWatchHangingEngine(t *testing.T) {
-	sock := hangingSocket(t)
+	sock := socktest.Hanging(t)
 	err := New(sock, WithTimeout(30*time.Millisecond)).Watch(ctx(t), time.Time{}, func() { t.Error("connected to a hanging engine") }, nil)
 	if err == nil || !strings.HasPrefix(err.Error(), "docker events: ") {
 		t.Errorf("err = %v", err)

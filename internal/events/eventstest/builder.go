@@ -5,6 +5,7 @@ package eventstest
 import (
 	"bytes"
 	"encoding/binary"
+	"net/netip"
 	"unsafe"
 
 	"github.com/ctrace-dev/ctrace/internal/bpf"
@@ -74,4 +75,24 @@ func Mix() [][]byte {
 		New(Syscall(3, 0, 0, "cat", 3)).Bytes(),
 		New(Syscall(59, 0, 0, "sh", 0x5000, 0x6000, 0x7000)).Item(0, bpf.ArgStr, 0, "/bin/cat").Item(1, bpf.ArgStrArr, 0, "cat").Item(1, bpf.ArgStrArr, 0, "/etc/hostname").Bytes(),
 	}
+}
+
+// Sockaddr returns the bytes of the struct sockaddr_in (16 bytes) or
+// sockaddr_in6 (28 bytes) for "ADDR:PORT", as the kernel side copies them.
+func Sockaddr(addrPort string) string {
+	a := netip.MustParseAddrPort(addrPort)
+	if a.Addr().Is4() {
+		b := make([]byte, 16)
+		binary.LittleEndian.PutUint16(b, 2) // AF_INET
+		binary.BigEndian.PutUint16(b[2:], a.Port())
+		ip := a.Addr().As4()
+		copy(b[4:], ip[:])
+		return string(b)
+	}
+	b := make([]byte, 28)
+	binary.LittleEndian.PutUint16(b, 10) // AF_INET6
+	binary.BigEndian.PutUint16(b[2:], a.Port())
+	ip := a.Addr().As16()
+	copy(b[8:], ip[:])
+	return string(b)
 }
