@@ -37,14 +37,15 @@ type Container struct {
 	Info Info
 	// Removed is when the cgroup was removed; zero while it is alive.
 	Removed time.Time
-	// Resolved says Info's identity (name, image, labels, pod) is final:
-	// a runtime or its event stream named the container, or the
-	// collection gave up asking. Until then Info holds what the cgroup
-	// path tells (id, runtime) and a trace holds the container's records
-	// back; the collection then stores a new *Container (values are never
-	// modified) and signals Resolved(). Details that only an inspect
-	// gives (PID, IPs, mounts, OCI runtime) may arrive later still, in a
-	// newer value that Lookup returns.
+	// Resolved says Info is final: the runtime answered the container's
+	// inspect (identity and details: PID, IPs, mounts, OCI runtime), or
+	// the inspect failed and what an event stream told is kept (a
+	// container gone in milliseconds keeps its name), or the collection
+	// gave up asking. Until then Info holds what the cgroup path tells
+	// (id, runtime) and a trace holds the container's records back, so
+	// that no event is printed without the mounts and addresses that
+	// name shared volumes and peers; the collection then stores a new
+	// *Container (values are never modified) and signals Resolved().
 	Resolved bool
 }
 
@@ -120,6 +121,7 @@ type infoEntry struct {
 	ref      ContainerRef
 	info     Info
 	resolved bool          // info's identity is final
+	named    bool          // an event stream named it: its inspect is not retried
 	done     chan struct{} // closed when resolved
 	refs     int           // live cgroups of the container
 	cgroups  []uint64      // every cgroup handed out with this entry
@@ -188,12 +190,11 @@ func (c *Collection) Lookup(cgroupID uint64) (*Container, bool) {
 // container; false means the cgroup is not a container. Adding a known
 // cgroup id returns the recorded container.
 //
-// The first cgroup of a container starts its resolution: a container
-// already named by a runtime's event stream is Resolved at once (an
-// inspect still fills in PID, IPs and mounts in the background); any
-// other is asked of the runtime in the background (bounded concurrency,
-// bounded by the resolve deadline, after which it is Resolved with the
-// id only). With WithAsync, Add returns at once and the container may be
+// The first cgroup of a container starts its resolution: it is asked of
+// the runtime in the background (bounded concurrency, bounded by the
+// resolve deadline, after which it is Resolved with the id only); a
+// container an event stream named is asked once, and Resolved with the
+// stream's name and image when the inspect fails (it is already gone). With WithAsync, Add returns at once and the container may be
 // unresolved (see Resolved()); without, Add waits for the resolution.
 // Failures are logged once (per runtime, or per container when its own
 // runtime does not know it).
@@ -230,9 +231,12 @@ func (c *Collection) add(cgroupID uint64, cgroupPath string) (*Container, *infoE
 	if !ok {
 		e = &infoEntry{ref: ref, info: Info{ID: ref.ID, Runtime: infoRuntime(ref.Runtime)}, done: make(chan struct{}), added: time.Now()}
 		if k, ok := c.known[ref.ID]; ok {
+			// Named by an event stream: the inspect started below still
+			// decides when it is Resolved, so that its records are not
+			// released without the details only an inspect gives (mounts
+			// for shared volumes, IPs for peers, PID); it is asked once.
 			e.info = merge(k.info, e.info)
-			e.resolved = true
-			close(e.done)
+			e.named = true
 		}
 		c.byID[ref.ID] = e
 	}
@@ -308,25 +312,25 @@ func (c *Collection) query(e *infoEntry) (Info, bool) {
 		// runtime registered it (a pod's sandbox while RunPodSandbox
 		// runs), and an event stream may name it meanwhile.
 		noClient := matched == 0 && runtime != "" // asked only in case: no retry
-		if c.async && len(notFound) > 0 && !noClient && !c.isResolved(e) {
+		if c.async && len(notFound) > 0 && !noClient && !c.isNamed(e) {
 			t := time.NewTimer(pause)
 			select {
 			case <-t.C:
 				pause *= 2
-				if !c.isResolved(e) {
+				if !c.isNamed(e) {
 					continue
 				}
 			case <-ctx.Done():
 				t.Stop()
 			}
 		}
-		if len(notFound) > 0 && !c.isResolved(e) && c.ctx.Err() == nil {
+		if len(notFound) > 0 && !c.isNamed(e) && c.ctx.Err() == nil {
 			if matched == 0 && runtime != "" {
 				c.reportNoAPI(runtime, e.ref.ID)
 			} else {
 				c.reportContainer(e, true, "runtime: container %s: %s does not know it (gone before it could be inspected?); keeping the id only", shortID(e.ref.ID), strings.Join(notFound, ", "))
 			}
-		} else if len(down) > 0 && !c.isResolved(e) && c.ctx.Err() == nil {
+		} else if len(down) > 0 && !c.isNamed(e) && c.ctx.Err() == nil {
 			// The runtime's failure was logged once (failed); the
 			// container concerned goes to the report hook only.
 			c.reportContainer(e, false, "runtime: container %s: %s did not answer; keeping the id only", shortID(e.ref.ID), strings.Join(down, ", "))
@@ -354,7 +358,18 @@ func (c *Collection) ask(ctx context.Context, e *infoEntry, candidates []Client)
 			down = append(down, cl.Name())
 			continue
 		}
-		qctx, qcancel := context.WithTimeout(ctx, c.inspectTimeout)
+		// A runtime whose event stream is alive is slow, not down: Docker
+		// answers the inspect of a container only once its start has
+		// finished (~0.25 s here, seconds under load). Wait for it up to
+		// the resolve deadline rather than release the container's
+		// records without its mounts and addresses.
+		timeout := c.inspectTimeout
+		if c.isStreaming(cl) {
+			if d, ok := ctx.Deadline(); ok {
+				timeout = max(timeout, time.Until(d))
+			}
+		}
+		qctx, qcancel := context.WithTimeout(ctx, timeout)
 		began := time.Now()
 		info, err := cl.Inspect(qctx, e.ref.ID)
 		qcancel()
@@ -371,13 +386,13 @@ func (c *Collection) ask(ctx context.Context, e *infoEntry, candidates []Client)
 			notFound = append(notFound, cl.Name())
 		case c.ctx.Err() != nil:
 			return Info{}, false, nil, nil, true // closing
-		case ctx.Err() != nil && time.Since(began) < c.inspectTimeout:
+		case ctx.Err() != nil && time.Since(began) < timeout:
 			// Our deadline, not the runtime's fault (a long queue).
 			c.giveUp(e, "no answer within the resolve deadline")
 			return Info{}, false, nil, nil, true
 		case errors.Is(err, context.DeadlineExceeded) && c.isStreaming(cl):
-			// Slow under load, yet its event stream is alive: not down.
-			// The container keeps what the stream told.
+			// Slow under load until the deadline, yet its event stream
+			// is alive: not down. The container keeps what the stream told.
 			c.giveUp(e, fmt.Sprintf("%s did not answer within %v", cl.Name(), c.inspectTimeout))
 		default:
 			c.failed(cl, err)
@@ -387,14 +402,16 @@ func (c *Collection) ask(ctx context.Context, e *infoEntry, candidates []Client)
 	return Info{}, false, notFound, down, false
 }
 
-func (c *Collection) isResolved(e *infoEntry) bool {
+// isNamed reports whether e is resolved or named by an event stream: its
+// identity is known, so a failed inspect is neither retried nor reported.
+func (c *Collection) isNamed(e *infoEntry) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return e.resolved
+	return e.resolved || e.named
 }
 
 func (c *Collection) giveUp(e *infoEntry, why string) {
-	if !c.isResolved(e) {
+	if !c.isNamed(e) {
 		c.reportContainer(e, true, "runtime: container %s: %s; keeping the id only", shortID(e.ref.ID), why)
 	}
 }
@@ -750,15 +767,14 @@ func (c *Collection) learn(ev RuntimeEvent) {
 	} else {
 		k.info = merge(ev.Info, k.info) // the newer event wins
 	}
-	signal := false
 	if e, ok := c.byID[ev.Info.ID]; ok && !e.resolved && (k.info.Name != "" || k.info.Image != "") {
+		// Its inspect is under way (an unresolved entry always has one):
+		// it resolves the container with this name merged in, at once
+		// if it is retrying a "not found".
 		e.info = merge(e.info, k.info)
-		signal = c.publish(e)
+		e.named = true
 	}
 	c.mu.Unlock()
-	if signal {
-		c.signal()
-	}
 }
 
 // sweepKnown forgets removed containers past the grace period, then, if

@@ -615,7 +615,8 @@ func newFakeWatcher() *fakeWatcher {
 }
 
 // The event stream names a container that is gone before any inspect:
-// Add finds it Resolved at once, in either mode.
+// its inspect fails and it is Resolved with the stream's name, in either
+// mode, without a report.
 func TestEventStreamNamesShortLivedContainers(t *testing.T) {
 	for _, async := range []bool{false, true} {
 		t.Run(fmt.Sprint("async=", async), func(t *testing.T) {
@@ -632,8 +633,12 @@ func TestEventStreamNamesShortLivedContainers(t *testing.T) {
 			w.events <- RuntimeEvent{Kind: EventCreated, Time: created, Info: Info{ID: id1, Name: "quick", Image: "busybox", Runtime: "docker", Created: created, State: "created"}}
 			w.events <- RuntimeEvent{Kind: EventStarted, Info: Info{ID: id1, Name: "quick", Image: "busybox", Runtime: "docker"}} // delivered after the first is learnt
 			ctr := addWithin(t, c, 1, "/docker/"+id1)
+			if async && !ctr.Resolved {
+				waitToken(t, c)
+				ctr, _ = c.Lookup(1)
+			}
 			if !ctr.Resolved || ctr.Info.Name != "quick" || ctr.Info.Image != "busybox" || !ctr.Info.Created.Equal(created) {
-				t.Errorf("Add = %+v", ctr)
+				t.Errorf("resolved = %+v", ctr)
 			}
 			w.events <- RuntimeEvent{Kind: EventRemoved, Info: Info{ID: id1}}
 			waitFor(t, "enrichment attempt", func() bool { return w.callCount() == 1 })
@@ -648,31 +653,38 @@ func TestEventStreamNamesShortLivedContainers(t *testing.T) {
 	}
 }
 
-// A container waiting for its inspect is resolved by its create event.
+// A container whose inspect keeps saying "not found" (asked before its
+// runtime registered it) is resolved by its create event: the retries
+// stop and it keeps the stream's name, without a report.
 func TestEventResolvesWaitingContainer(t *testing.T) {
-	w := newFakeWatcher()
-	w.gate = make(chan struct{}) // the inspect hangs
-	defer close(w.gate)
-	c := NewCollection([]Client{w}, t.Logf, WithAsync(), WithInspectTimeout(time.Hour), WithResolveDeadline(time.Hour))
+	var log logRecorder
+	w := newFakeWatcher() // Inspect: not found
+	c := NewCollection([]Client{w}, log.logf, WithAsync(), WithInspectTimeout(time.Hour), WithResolveDeadline(time.Hour))
 	defer c.Close()
 	c.Watch()
 	ctr := addWithin(t, c, 1, "/docker/"+id1)
 	if ctr.Resolved {
 		t.Fatalf("Add = %+v", ctr)
 	}
+	waitFor(t, "a first inspect", func() bool { return w.callCount() >= 1 })
 	w.events <- RuntimeEvent{Kind: EventCreated, Info: Info{ID: id1, Name: "late", Image: "busybox", Runtime: "docker"}}
 	waitToken(t, c)
 	if got, _ := c.Lookup(1); !got.Resolved || got.Info.Name != "late" {
 		t.Errorf("Lookup = %+v", got)
+	}
+	if lines := log.get(); len(lines) != 0 {
+		t.Errorf("a container named by its events was reported: %q", lines)
 	}
 	if k, ok := c.Known(id1); !ok || k.Name != "late" {
 		t.Errorf("Known = %+v, %v", k, ok)
 	}
 }
 
-// A container named by its event stream is Resolved at once; the inspect
-// that follows fills in details (PID, mounts) and sends a token too, so
-// that readers holding the first value look it up again.
+// A container named by its event stream is Resolved only when its
+// inspect answers, with the details (PID, mounts) that name shared
+// volumes and peers: a trace never releases its records without them.
+// (Before, it was Resolved from the event alone and file events of a
+// shared volume went out unannotated under load.)
 func TestInspectDetailsSendToken(t *testing.T) {
 	w := newFakeWatcher()
 	w.infos[id1] = Info{ID: id1, Name: "named", Image: "busybox", Runtime: "docker", PID: 42,
@@ -684,17 +696,45 @@ func TestInspectDetailsSendToken(t *testing.T) {
 	w.events <- RuntimeEvent{Kind: EventCreated, Info: Info{ID: id1, Name: "named", Image: "busybox", Runtime: "docker"}}
 	waitFor(t, "the create event learnt", func() bool { _, ok := c.Known(id1); return ok })
 	ctr := addWithin(t, c, 1, "/docker/"+id1)
-	if !ctr.Resolved || ctr.Info.PID != 0 || len(ctr.Info.Mounts) != 0 {
-		t.Fatalf("Add = %+v, want resolved from the event, without details", ctr)
+	if ctr.Resolved || ctr.Info.Name != "named" {
+		t.Fatalf("Add = %+v, want named by the event but not resolved before the inspect", ctr)
 	}
 	select {
 	case <-c.Resolved():
+		t.Fatal("a token before the inspect answered")
 	default:
 	}
 	close(w.gate)
 	waitToken(t, c)
-	if got, _ := c.Lookup(1); got.Info.PID != 42 || len(got.Info.Mounts) != 1 {
+	if got, _ := c.Lookup(1); !got.Resolved || got.Info.PID != 42 || len(got.Info.Mounts) != 1 || got.Info.Name != "named" {
 		t.Errorf("Lookup after the inspect = %+v", got)
+	}
+}
+
+// A named container whose inspect hangs (its runtime's stream is alive:
+// slow, not down) is Resolved with the stream's name at the resolve
+// deadline, and not reported as unknown.
+func TestNamedContainerInspectTimesOut(t *testing.T) {
+	var log logRecorder
+	w := newFakeWatcher()
+	w.gate = make(chan struct{}) // the inspect hangs
+	defer close(w.gate)
+	c := NewCollection([]Client{w}, log.logf, WithAsync(), WithInspectTimeout(20*time.Millisecond), WithResolveDeadline(200*time.Millisecond))
+	defer c.Close()
+	c.Watch()
+	w.events <- RuntimeEvent{Kind: EventCreated, Info: Info{ID: id1, Name: "slow", Image: "busybox", Runtime: "docker"}}
+	waitFor(t, "the create event learnt", func() bool { _, ok := c.Known(id1); return ok })
+	if ctr := addWithin(t, c, 1, "/docker/"+id1); ctr.Resolved {
+		t.Fatalf("Add = %+v", ctr)
+	}
+	waitToken(t, c)
+	if got, _ := c.Lookup(1); !got.Resolved || got.Info.Name != "slow" || got.Info.Image != "busybox" {
+		t.Errorf("Lookup = %+v", got)
+	}
+	for _, l := range log.get() {
+		if strings.Contains(l, "container "+shortID(id1)) {
+			t.Errorf("a named container was reported: %q", l)
+		}
 	}
 }
 
@@ -784,13 +824,14 @@ func TestRecoveryIsReported(t *testing.T) {
 }
 
 // A runtime slow under load whose event stream is alive is not taken for
-// down: every container is still asked, and none is reported as the
-// runtime not answering.
+// down: every container is still asked (once: its inspect is given until
+// the resolve deadline), and none is reported as the runtime not
+// answering.
 func TestSlowRuntimeWithLiveStreamIsNotDown(t *testing.T) {
 	var log logRecorder
 	w := newFakeWatcher()
 	w.slow = true
-	c := NewCollection([]Client{w}, log.logf, WithInspectTimeout(20*time.Millisecond))
+	c := NewCollection([]Client{w}, log.logf, WithInspectTimeout(20*time.Millisecond), WithResolveDeadline(100*time.Millisecond))
 	defer c.Close()
 	c.Watch()
 	c.Add(1, "/docker/"+id1)
@@ -837,5 +878,29 @@ func TestAsyncAsksAgainWhileNotFound(t *testing.T) {
 	}
 	if lines := log.get(); len(lines) != 0 {
 		t.Errorf("log = %q", lines)
+	}
+}
+
+// A runtime whose stream is alive gets until the resolve deadline to
+// answer an inspect, not just the inspect timeout: Docker answers only
+// once the container's start has finished, and the details (mounts, PID)
+// are what the records are held for.
+func TestSlowInspectOfNamedContainerKeepsDetails(t *testing.T) {
+	w := newFakeWatcher()
+	w.infos[id1] = Info{ID: id1, Name: "named", Image: "busybox", Runtime: "docker", PID: 42,
+		Mounts: []Mount{{Source: "/var/lib/docker/volumes/v/_data", Destination: "/shared", Name: "v"}}}
+	w.gate = make(chan struct{})
+	c := NewCollection([]Client{w}, t.Logf, WithAsync(), WithInspectTimeout(20*time.Millisecond), WithResolveDeadline(time.Hour))
+	defer c.Close()
+	c.Watch()
+	w.events <- RuntimeEvent{Kind: EventCreated, Info: Info{ID: id1, Name: "named", Image: "busybox", Runtime: "docker"}}
+	waitFor(t, "the create event learnt", func() bool { _, ok := c.Known(id1); return ok })
+	addWithin(t, c, 1, "/docker/"+id1)
+	waitFor(t, "the inspect asked", func() bool { return w.callCount() == 1 })
+	time.Sleep(100 * time.Millisecond) // five inspect timeouts: the inspect must still be waited for
+	close(w.gate)
+	waitToken(t, c)
+	if got, _ := c.Lookup(1); !got.Resolved || got.Info.PID != 42 || len(got.Info.Mounts) != 1 {
+		t.Errorf("Lookup = %+v", got)
 	}
 }
