@@ -851,10 +851,16 @@ func (c *Collection) Remove(cgroupID uint64) {
 // Containers returns the live (not removed) container cgroups, sorted by
 // cgroup path. A container with nested cgroups appears once per cgroup,
 // all with the same Info.
-func (c *Collection) Containers() []*Container {
+func (c *Collection) Containers() []*Container { return c.list(false) }
+
+// All returns the live containers and those removed within the grace
+// period (Removed set), ordered like Containers.
+func (c *Collection) All() []*Container { return c.list(true) }
+
+func (c *Collection) list(removed bool) []*Container {
 	var out []*Container
 	c.byCgroup.Range(func(_, v any) bool {
-		if ctr := v.(*Container); ctr.Removed.IsZero() {
+		if ctr := v.(*Container); removed || ctr.Removed.IsZero() {
 			out = append(out, ctr)
 		}
 		return true

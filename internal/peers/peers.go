@@ -25,6 +25,11 @@ import (
 type Source interface {
 	// Containers returns the live containers (one entry per cgroup).
 	Containers() []*containers.Container
+	// All returns the live containers and those removed within the
+	// grace period (Removed set): an event printed late (held until its
+	// container was named) is annotated with the containers alive when
+	// it happened.
+	All() []*containers.Container
 }
 
 // Options configure a Namer.
@@ -158,7 +163,7 @@ func (n *Namer) Annotate(ev *events.Event, c *containers.Container) {
 		n.annotateNet(ev, c)
 	case annotatesFile(id):
 		if c != nil {
-			ev.Shared = n.Shared(c, string(ev.Str(events.ParamFilePath)))
+			ev.Shared = n.Shared(c, string(ev.Str(events.ParamFilePath)), time.Unix(0, ev.TimeNS))
 		}
 	}
 }
@@ -332,8 +337,11 @@ func interfaceAddrs() []netip.Addr {
 
 // Shared returns the containers that mount the volume (or bind mount)
 // holding path p of container c, when that is more than c alone; nil
-// otherwise. Results are cached per container and mount.
-func (n *Namer) Shared(c *containers.Container, p string) *events.Shared {
+// otherwise. The containers are those alive at time at (the event's):
+// records held until their container was named are printed late, maybe
+// after a container sharing the volume was removed. Results are cached
+// per container and mount while no removed container takes part.
+func (n *Namer) Shared(c *containers.Container, p string, at time.Time) *events.Shared {
 	info := n.info(c)
 	var m *containers.Mount
 	for i := range info.Mounts {
@@ -360,7 +368,14 @@ func (n *Namer) Shared(c *containers.Container, p string) *events.Shared {
 	}
 	var refs []events.ContainerRef
 	seen := map[string]bool{}
-	for _, o := range n.src.Containers() {
+	cache := true
+	for _, o := range n.src.All() {
+		if !o.Removed.IsZero() {
+			cache = false // the answer depends on the event's time
+			if o.Removed.Before(at) {
+				continue // gone before the event
+			}
+		}
 		oi := n.info(o)
 		if seen[oi.ID] {
 			continue
@@ -382,7 +397,9 @@ func (n *Namer) Shared(c *containers.Container, p string) *events.Shared {
 		}
 		s = &events.Shared{Source: src, Containers: refs}
 	}
-	n.shared[key] = s
+	if cache {
+		n.shared[key] = s
+	}
 	return s
 }
 

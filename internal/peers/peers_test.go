@@ -16,7 +16,16 @@ var cat = events.NewCatalog(syscalls.X86_64)
 
 type fakeSource []*containers.Container
 
-func (f fakeSource) Containers() []*containers.Container { return f }
+func (f fakeSource) Containers() []*containers.Container {
+	var live []*containers.Container
+	for _, c := range f {
+		if c.Removed.IsZero() {
+			live = append(live, c)
+		}
+	}
+	return live
+}
+func (f fakeSource) All() []*containers.Container { return f }
 
 func ctr(id, name string, ips []string, mounts ...containers.Mount) *containers.Container {
 	c := &containers.Container{CgroupID: uint64(len(id) + len(name)), Info: containers.Info{ID: id, Name: name, Image: "img", Mounts: mounts}}
@@ -168,6 +177,33 @@ func TestSharedVolume(t *testing.T) {
 	n.Annotate(ev, alone)
 	if ev.Shared != nil {
 		t.Errorf("a bind mount used by one container: shared %+v", ev.Shared)
+	}
+}
+
+// An event printed late (held until its container was named) names the
+// containers that shared the volume when it happened, even one removed
+// since; an event after the removal does not name it.
+func TestSharedVolumeRemovedContainer(t *testing.T) {
+	vol := containers.Mount{Type: "volume", Name: "v", Source: "/var/lib/docker/volumes/v/_data", Destination: "/shared"}
+	w := ctr("w", "writer", nil, vol)
+	r := ctr("r", "reader", nil, containers.Mount{Type: "volume", Name: "v", Source: vol.Source, Destination: "/vol"})
+	removed := time.Unix(1795900000, 0)
+	r.Removed = removed
+	n := New(fakeSource{w, r}, Options{})
+	for _, tc := range []struct {
+		at   time.Time
+		want int
+	}{{removed.Add(-time.Second), 2}, {removed.Add(time.Second), 0}, {removed.Add(-time.Second), 2}} {
+		ev := fileEvent("/shared/data.txt")
+		ev.TimeNS = tc.at.UnixNano()
+		n.Annotate(ev, w)
+		got := 0
+		if ev.Shared != nil {
+			got = len(ev.Shared.Containers)
+		}
+		if got != tc.want {
+			t.Errorf("event at removal%+v: shared %+v, want %d containers", tc.at.Sub(removed), ev.Shared, tc.want)
+		}
 	}
 }
 

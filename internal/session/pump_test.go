@@ -175,6 +175,7 @@ func (f *fakeContainers) Containers() []*containers.Container {
 	}
 	return out
 }
+func (f *fakeContainers) All() []*containers.Container { return f.Containers() }
 
 // printed is one event as the printer saw it.
 type printed struct {

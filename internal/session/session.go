@@ -25,8 +25,9 @@ import (
 // Containers is what a session needs of the container collection
 // (*containers.Collection). Add may return a container that is not yet
 // Resolved; the collection then stores a resolved one later and sends a
-// token on Resolved(). Containers lists the live containers (the namer of
-// network peers and shared volumes asks).
+// token on Resolved(). Containers lists the live containers, All also
+// those removed within the grace period (the namer of network peers and
+// shared volumes asks).
 type Containers interface {
 	Lookup(cgroupID uint64) (*containers.Container, bool)
 	Add(cgroupID uint64, cgroupPath string) (*containers.Container, bool)
@@ -34,6 +35,7 @@ type Containers interface {
 	Resolved() <-chan struct{}
 	Scan(h containers.Hierarchy) ([]*containers.Container, error)
 	Containers() []*containers.Container
+	All() []*containers.Container
 }
 
 // Config wires a session. Every field is required unless noted.
