@@ -471,7 +471,7 @@ func TestKeepDecisionAtRelease(t *testing.T) {
 	h.known(cgA, idA)
 	h.known(cgB, idB)
 	asked := map[string]int{}
-	h.cfg.Keep = func(c *containers.Container) bool { asked[c.Info.Name]++; return c.Info.Name == "db" }
+	h.cfg.Keep = func(c *containers.Container, _ bool) bool { asked[c.Info.Name]++; return c.Info.Name == "db" }
 	steps := recs(read(cgA, 5, 3), read(cgB, 6, 3), read(cgA, 5, 3))
 	steps = append(steps, step{do: h.coll.resolve}, step{poll: true}, step{raw: read(cgA, 5, 3)}, step{raw: read(cgB, 6, 3)})
 	sum := h.run(steps...)
