@@ -1007,6 +1007,27 @@ int ctrace_sched_exec(struct bpf_raw_tracepoint_args *ctx)
 }
 
 /* sched_process_exit(struct task_struct *p[, bool group_dead]) */
+/* The sched_process_exit record of the current task, when wanted. */
+static __always_inline void emit_exit(struct task_struct *t, struct task_struct *task, __u64 cgid)
+{
+	if (!(cfg_lifecycle & (CTRACE_LC_EXIT | CTRACE_LC_FDTRACK)))
+		return;
+	if (!in_container(cgid))
+		return;
+	if (!task_wanted(t, cgid))
+		return;
+	struct ctrace_exit_rec *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		count(CTRACE_STAT_LOST_RINGBUF);
+		return;
+	}
+	fill_header(&r->hdr, t, bpf_ktime_get_boot_ns(), cgid, CTRACE_REC_EXIT,
+		    (cfg_lifecycle & CTRACE_LC_EXIT) ? 0 : CTRACE_F_FD_ONLY);
+	r->exit_code = BPF_CORE_READ(task, exit_code);
+	r->group_dead = BPF_CORE_READ(task, pid) == BPF_CORE_READ(task, tgid);
+	bpf_ringbuf_submit(r, wakeup_flags());
+}
+
 SEC("raw_tp/sched_process_exit")
 int ctrace_sched_exit(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -1025,25 +1046,8 @@ int ctrace_sched_exit(struct bpf_raw_tracepoint_args *ctx)
 	}
 	state_drop(tid);
 	bpf_map_delete_elem(&pending_exec, &tid);
-	follow_exit(t);
-
-	if (!(cfg_lifecycle & (CTRACE_LC_EXIT | CTRACE_LC_FDTRACK)))
-		return 0;
-	if (!in_container(cgid))
-		return 0;
-	if (!task_wanted(t, cgid))
-		return 0;
-	struct task_struct *task = (struct task_struct *)ctx->args[0];
-	struct ctrace_exit_rec *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
-	if (!r) {
-		count(CTRACE_STAT_LOST_RINGBUF);
-		return 0;
-	}
-	fill_header(&r->hdr, t, bpf_ktime_get_boot_ns(), cgid, CTRACE_REC_EXIT,
-		    (cfg_lifecycle & CTRACE_LC_EXIT) ? 0 : CTRACE_F_FD_ONLY);
-	r->exit_code = BPF_CORE_READ(task, exit_code);
-	r->group_dead = BPF_CORE_READ(task, pid) == BPF_CORE_READ(task, tgid);
-	bpf_ringbuf_submit(r, wakeup_flags());
+	emit_exit(t, (struct task_struct *)ctx->args[0], cgid);
+	follow_exit(t); /* after the exit record: --pid selects its process's own exit */
 	return 0;
 }
 
