@@ -60,7 +60,7 @@ SIGINT or SIGTERM. ctrace's own errors and notices (lost events, runtime API
 failures, skipped hooks) go to errors-path as JSON lines, or to standard
 error when it is not set (docs/errors.md).
 
-Selection: `+filter.Rule+`
+Selection: ` + filter.Rule + `
 Event and set names take globs ('open*'). sys_enter and sys_exit are the
 raw syscall events (name and six raw arguments; name and return value):
 named or by their set raw_syscalls, they cover every syscall that no

@@ -210,9 +210,9 @@ func TestRawEnabled(t *testing.T) {
 		{Spec{Events: []string{"sys_enter"}, ExcludeSets: []string{"fs"}}, enter, []string{"getpid", "connect", "execve"}, []string{"openat", "read", "close", "getdents64"}},
 		{Spec{Events: []string{"sys_enter"}, ExcludeSets: []string{"fs"}}, exit, nil, []string{"getpid", "openat"}},
 		{Spec{Sets: []string{"raw_syscalls"}, ExcludeEvents: []string{"openat"}}, exit, []string{"read", "getpid"}, []string{"openat"}},
-		{Spec{Events: []string{"sys_exit", "openat"}}, exit, []string{"read", "getpid", "openat"}, nil},   // includes never narrow
+		{Spec{Events: []string{"sys_exit", "openat"}}, exit, []string{"read", "getpid", "openat"}, nil},      // includes never narrow
 		{Spec{Events: []string{"sys_enter"}, Sets: []string{"net"}}, enter, []string{"read", "getpid"}, nil}, // net includes connect etc. as events
-		{Spec{}, enter, nil, []string{"read", "getpid"}},                                                      // opt-in
+		{Spec{}, enter, nil, []string{"read", "getpid"}},                                                     // opt-in
 	}
 	for i, c := range cases {
 		f := mustNew(t, c.spec)
@@ -255,9 +255,9 @@ func TestKeepContainer(t *testing.T) {
 	}{
 		{Spec{}, []c{{web, false}, {db, true}}, nil},
 		{Spec{Containers: []string{"web"}}, []c{{web, false}, {web, true}}, []c{{db, false}, {batch, true}}},
-		{Spec{Containers: []string{"3f4b"}}, []c{{web, false}}, []c{{db, false}}},       // id prefix
+		{Spec{Containers: []string{"3f4b"}}, []c{{web, false}}, []c{{db, false}}},               // id prefix
 		{Spec{Containers: []string{"3f"}}, []c{{web, false}, {db, false}}, []c{{batch, false}}}, // a prefix of two
-		{Spec{Containers: []string{web.ID}}, []c{{web, false}}, []c{{db, false}}},         // full id
+		{Spec{Containers: []string{web.ID}}, []c{{web, false}}, []c{{db, false}}},               // full id
 		{Spec{Containers: []string{"shop/app"}}, []c{{pod, false}}, []c{{web, false}}},
 		{Spec{Containers: []string{"prod/shop/app"}}, []c{{pod, false}}, nil},
 		{Spec{Containers: []string{"new"}}, []c{{web, true}, {db, true}}, []c{{web, false}}},
