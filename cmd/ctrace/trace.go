@@ -290,6 +290,9 @@ func runTrace(cmd *cobra.Command, e *env, f traceFlags) error {
 				for _, n := range flt.ContainerNotes(coll.Infos()) {
 					say("note: %s", n)
 				}
+				if flt.Empty() {
+					say("note: the excludes leave no event: nothing will be printed (ctrace list shows the events and sets)")
+				}
 				say("ready: tracing %d running containers and any started from now on, cgroup v%d%s; Ctrl-C to stop", r.Containers, h.Version, skipped)
 			},
 			Progress: func(s session.Summary) {

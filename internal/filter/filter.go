@@ -73,7 +73,12 @@ type Filter struct {
 	ctrs, xctrs    []string
 	ctrNew         bool
 	images, ximage []string
+	empty          bool // the excludes leave no event (no include was given)
 }
+
+// Empty reports that the excludes leave no event to trace (a note, not an
+// error: an include that can never match is an error).
+func (f *Filter) Empty() bool { return f.empty }
 
 // New compiles spec against the catalogue. Unknown names, malformed ids and
 // a selection that can never match are one-line errors.
@@ -249,9 +254,9 @@ func (f *Filter) never(cat *events.Catalog) error {
 			break
 		}
 	}
-	if !anyEnabled {
-		return errors.New("nothing to trace: the excludes leave no event (ctrace list shows the events and sets)")
-	}
+	// Excludes alone that leave no event are allowed (the kernel's cheapest
+	// mode, which the benchmarks measure): Empty says so for a note.
+	f.empty = !anyEnabled
 	for c := range f.comms {
 		if f.xcomms[c] {
 			return fmt.Errorf("--comm %s can never match: --exclude-comm excludes it too", c)
