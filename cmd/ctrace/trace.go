@@ -60,18 +60,20 @@ SIGINT or SIGTERM. ctrace's own errors and notices (lost events, runtime API
 failures, skipped hooks) go to errors-path as JSON lines, or to standard
 error when it is not set (docs/errors.md).
 
-Selection: ` + filter.Rule + `
+Selection. ` + filter.Rule + `
 Event and set names take globs ('open*'). sys_enter and sys_exit are the
 raw syscall events (name and six raw arguments; name and return value):
-named or by their set raw_syscalls, they cover every syscall that no
---exclude-event/--exclude-set removes. --container takes a name, id, id prefix or POD/CONTAINER, or "new" for the
-containers started after ctrace; a name no running container has yet is a
-note, not an error: a container started later under it is traced from its
-first syscall. --pid includes the process's descendants (running ones and
-children forked later); pids and uids are the host's, as events show them.
-Process names are checked when a syscall starts and again on the event
-(an execve shows the new program's name). A filter that can never match is
-an error.`,
+selected by name or by their set raw_syscalls, they cover every syscall
+that no --exclude-event/--exclude-set removes. --container takes a name, an
+id, an id prefix or POD/CONTAINER, or "new" for the containers started
+after ctrace; a name no running container has yet is a note, not an error:
+a container started later under it is traced from its first syscall.
+--pid includes the process's descendants (running ones and children forked
+later); pids and uids are the host's, as events show them. Process names,
+pids and uids are checked in the kernel when a syscall starts (names again
+on the event: an execve shows the new program's name); containers are
+decided once their runtime names them. A filter that can never match is an
+error that says why.`,
 		Example: `  sudo ctrace trace
   sudo ctrace trace --output-format json
   sudo ctrace trace --event openat,execve

@@ -399,4 +399,10 @@ func TestFilterErrors(t *testing.T) {
 			t.Errorf("ctrace %s: exit %d, stderr %q, want one line containing %q and a non-zero exit", strings.Join(c.args, " "), code, stderr, c.want)
 		}
 	}
+	code, stdout, _ := runCLI(t, "trace", "--help")
+	for _, want := range []string{"Includes of one kind are ORed", "excludes always win", "--container", "--image", "--pid", "--uid", "sys_enter"} {
+		if code != 0 || !strings.Contains(stdout, want) {
+			t.Errorf("trace --help (exit %d) does not say %q", code, want)
+		}
+	}
 }
