@@ -287,7 +287,11 @@ func (p *pump) process(raw []byte, c *containers.Container) error {
 	// Events the kernel records only because derived events need them
 	// are neither printed nor "filtered out".
 	if p.nf.selected(ev.Def) {
-		if !p.keep(c) || (p.procFilter && !p.cfg.Filter.MatchProcess(ev)) {
+		kept := p.keep(c)
+		if !kept && ev.CgroupID != c.CgroupID {
+			p.exclude(ev.CgroupID) // a child cgroup of the container, made before it was decided
+		}
+		if !kept || (p.procFilter && !p.cfg.Filter.MatchProcess(ev)) {
 			p.sum.Filtered++
 		} else {
 			p.fds.Annotate(ev)
