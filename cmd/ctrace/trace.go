@@ -148,7 +148,9 @@ func registerCompletions(cmd *cobra.Command, e *env) {
 		}
 		return out, cobra.ShellCompDirectiveNoFileComp
 	}
-	for flag, fn := range map[string]cobra.CompletionFunc{"event": events, "exclude-event": events, "set": sets, "exclude-set": sets, "output-format": formats} {
+	for flag, fn := range map[string]cobra.CompletionFunc{"event": events, "exclude-event": events, "set": sets, "exclude-set": sets, "output-format": formats,
+		"container": completeContainers(e, "container"), "exclude-container": completeContainers(e, "exclude-container"),
+		"image": completeContainers(e, "image"), "exclude-image": completeContainers(e, "image")} {
 		cmd.RegisterFlagCompletionFunc(flag, fn)
 	}
 }

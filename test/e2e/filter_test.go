@@ -250,6 +250,10 @@ func TestContainerByIDPrefixAndExclude(t *testing.T) {
 	runContainer(t, b, "sh", "-c", "while :; do sleep 1; done")
 	waitContainerRunning(t, a, dockerDeadline)
 	waitContainerRunning(t, b, dockerDeadline)
+	// Shell completion offers the running containers' names (and "new").
+	if code, out, _ := runCLI(t, "__complete", "trace", "--container", ""); code != 0 || !strings.Contains(out, "\n"+a+"\n") || !strings.HasPrefix(out, "new\n") {
+		t.Errorf("completion of --container (exit %d) lacks new or %s:\n%s", code, a, clip(out, 500))
+	}
 	sel := startCtrace(t, "--container", idA[:12], "--event", "execve,openat")
 	excl := startCtrace(t, "--exclude-container", a, "--event", "execve,openat")
 	for _, n := range []string{a, b} {
