@@ -160,6 +160,10 @@ func TestOriginalExamples(t *testing.T) {
 			}},
 		{[]string{"--set", "fs", "--exclude-event", "read"}, map[string]func(*Event) bool{"openat": bashOpens}, both(only("fs"), event("read", false))},
 		{[]string{"--exclude-set", "fs", "--comm", "bash"}, map[string]func(*Event) bool{"connect": is("connect"), "socket": is("socket")}, both(notIn("fs"), comm("bash", true))},
+		{[]string{"--event", "sys_exit", "--comm", "cat"}, map[string]func(*Event) bool{"sys_exit of openat": func(e *Event) bool {
+			s, _ := e.ArgString("syscall")
+			return e.Event == "sys_exit" && s == "openat" && e.Retval != nil && *e.Retval >= 0
+		}}, both(event("sys_exit", true), comm("cat", true))},
 		{[]string{"--event", "open*"}, map[string]func(*Event) bool{"openat": catOpens}, func(e *Event) string {
 			if !strings.HasPrefix(e.Event, "open") {
 				return "event " + e.Event
