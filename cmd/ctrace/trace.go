@@ -291,8 +291,16 @@ func runTrace(cmd *cobra.Command, e *env, f traceFlags) error {
 				}
 				// Container filters that match no running container: a
 				// note each (a container may start later under the name).
-				for _, n := range flt.ContainerNotes(coll.Infos()) {
-					say("note: %s", n)
+				// (Only when every running container is named: an
+				// unnamed one may be the one a filter names.)
+				named := true
+				for _, c := range coll.Containers() {
+					named = named && c.Resolved
+				}
+				if named {
+					for _, n := range flt.ContainerNotes(coll.Infos()) {
+						say("note: %s", n)
+					}
 				}
 				if flt.Empty() {
 					say("note: the excludes leave no event: nothing will be printed (ctrace list shows the events and sets)")
