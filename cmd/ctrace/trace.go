@@ -58,11 +58,32 @@ standard error once tracing, a live status while events go to a file (not
 with --quiet), and a summary (events written, events lost) when stopped with
 SIGINT or SIGTERM. ctrace's own errors and notices (lost events, runtime API
 failures, skipped hooks) go to errors-path as JSON lines, or to standard
-error when it is not set (docs/errors.md).`,
+error when it is not set (docs/errors.md).
+
+Selection. ` + filter.Rule + `
+Event and set names take globs ('open*'). sys_enter and sys_exit are the
+raw syscall events (name and six raw arguments; name and return value):
+selected by name or by their set raw_syscalls, they cover every syscall
+that no --exclude-event/--exclude-set removes. --container takes a name, an
+id, an id prefix or POD/CONTAINER, or "new" for the containers started
+after ctrace; a name no running container has yet is a note, not an error:
+a container started later under it is traced from its first syscall.
+--pid includes the process's descendants (running ones and children forked
+later); pids and uids are the host's, as events show them. Process names,
+pids and uids are checked in the kernel when a syscall starts (names again
+on the event: an execve shows the new program's name); containers are
+decided once their runtime names them. A filter that can never match is an
+error that says why.`,
 		Example: `  sudo ctrace trace
   sudo ctrace trace --output-format json
   sudo ctrace trace --event openat,execve
-  sudo ctrace trace --exclude-event openat --comm sh
+  sudo ctrace trace --event 'open*' --exclude-event openat2
+  sudo ctrace trace --set fs --exclude-event read
+  sudo ctrace trace --event sys_enter --exclude-set fs
+  sudo ctrace trace --exclude-set fs --comm bash
+  sudo ctrace trace --container web --container db
+  sudo ctrace trace --container new --image 'nginx*'
+  sudo ctrace trace --pid 4242 --exclude-comm sleep
   sudo ctrace trace ls -c`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -77,6 +98,14 @@ error when it is not set (docs/errors.md).`,
 	fl.StringSliceVar(&f.filter.ExcludeSets, "exclude-set", nil, "do not trace events of these sets")
 	fl.StringSliceVarP(&f.filter.Comms, "comm", "c", nil, "trace only processes with these names")
 	fl.StringSliceVar(&f.filter.ExcludeComms, "exclude-comm", nil, "do not trace processes with these names")
+	fl.StringSliceVar(&f.filter.Containers, "container", nil, `trace only these containers: name, id, id prefix, POD/CONTAINER, or "new" (started after ctrace)`)
+	fl.StringSliceVar(&f.filter.ExcludeContainers, "exclude-container", nil, "do not trace these containers (name, id, id prefix, POD/CONTAINER)")
+	fl.StringSliceVar(&f.filter.Images, "image", nil, "trace only containers whose image matches these globs ('nginx*', 'docker.io/library/redis:7')")
+	fl.StringSliceVar(&f.filter.ExcludeImages, "exclude-image", nil, "do not trace containers whose image matches these globs")
+	fl.StringSliceVar(&f.filter.PIDs, "pid", nil, "trace only these processes (host pids) and their descendants")
+	fl.StringSliceVar(&f.filter.ExcludePIDs, "exclude-pid", nil, "do not trace these processes (host pids) and their descendants")
+	fl.StringSliceVar(&f.filter.UIDs, "uid", nil, "trace only processes of these user ids (numeric, as events show them)")
+	fl.StringSliceVar(&f.filter.ExcludeUIDs, "exclude-uid", nil, "do not trace processes of these user ids")
 	fl.IntVar(&f.dataBytes, "capture-data", 0, "capture up to N bytes (max 256) of read/write/send/recv data buffers; off by default: data may be secret")
 	fl.DurationVar(&f.aggregate, "aggregate", 0, "fold repeated reads/writes of one file by one thread within this time into one file_read/file_write event with counts (e.g. 1s; file set)")
 	fl.DurationVar(&f.udpInterval, "udp-interval", 10*time.Second, "report each UDP peer of a process at most once per interval (udp_send, udp_recv)")
@@ -119,7 +148,9 @@ func registerCompletions(cmd *cobra.Command, e *env) {
 		}
 		return out, cobra.ShellCompDirectiveNoFileComp
 	}
-	for flag, fn := range map[string]cobra.CompletionFunc{"event": events, "exclude-event": events, "set": sets, "exclude-set": sets, "output-format": formats} {
+	for flag, fn := range map[string]cobra.CompletionFunc{"event": events, "exclude-event": events, "set": sets, "exclude-set": sets, "output-format": formats,
+		"container": completeContainers(e, "container"), "exclude-container": completeContainers(e, "exclude-container"),
+		"image": completeContainers(e, "image"), "exclude-image": completeContainers(e, "image")} {
 		cmd.RegisterFlagCompletionFunc(flag, fn)
 	}
 }
@@ -149,6 +180,9 @@ func runTrace(cmd *cobra.Command, e *env, f traceFlags) error {
 	}
 	flt, err := filter.New(cat, f.filter)
 	if err != nil {
+		return err
+	}
+	if err := checkPIDs(flt); err != nil {
 		return err
 	}
 	if f.bufferMiB <= 0 || f.bufferMiB > maxBufferMiB || f.bufferMiB&(f.bufferMiB-1) != 0 {
@@ -222,9 +256,14 @@ func runTrace(cmd *cobra.Command, e *env, f traceFlags) error {
 		losses.Update(diag.CauseHoldQueue, sum.HoldDropped)
 	}
 	started := time.Now()
+	var keep func(*containers.Container, bool) bool
+	if flt.ContainerFilter() {
+		keep = func(c *containers.Container, isNew bool) bool { return flt.KeepContainer(c.Info, isNew) }
+	}
 	var sum session.Summary
 	if ctx.Err() == nil { // a signal during start-up: nothing to trace
 		sum, err = session.Run(ctx, session.Config{
+			Keep:       keep,
 			Catalog:    cat,
 			Containers: coll,
 			Hierarchy:  h,
@@ -249,6 +288,22 @@ func runTrace(cmd *cobra.Command, e *env, f traceFlags) error {
 				}
 				if r.FileSource != "" {
 					skipped += "; " + r.FileSource
+				}
+				// Container filters that match no running container: a
+				// note each (a container may start later under the name).
+				// (Only when every running container is named: an
+				// unnamed one may be the one a filter names.)
+				named := true
+				for _, c := range coll.Containers() {
+					named = named && c.Resolved
+				}
+				if named {
+					for _, n := range flt.ContainerNotes(coll.Infos()) {
+						say("note: %s", n)
+					}
+				}
+				if flt.Empty() {
+					say("note: the excludes leave no event: nothing will be printed (ctrace list shows the events and sets)")
 				}
 				say("ready: tracing %d running containers and any started from now on, cgroup v%d%s; Ctrl-C to stop", r.Containers, h.Version, skipped)
 			},
@@ -281,6 +336,9 @@ func runTrace(cmd *cobra.Command, e *env, f traceFlags) error {
 	if sinks.status != nil {
 		sinks.status.Clear()
 	}
+	if sum.Kernel.PIDFollowFull > 0 {
+		say("warning: %d children of --pid/--exclude-pid processes could not be followed (more than %d processes at once): their events were filtered as those of other processes", sum.Kernel.PIDFollowFull, tracer.MaxFollowedPIDs)
+	}
 	say("%s", summary)
 	if cfg.ErrorsPath != "" {
 		sinks.diag.Write(diag.Entry{Kind: diag.KindSummary, Count: sum.Lost(), Message: summary})
@@ -311,13 +369,31 @@ func eventLines(c *tracefile.Counter, f output.Format) int64 {
 // (--event ” or --comm a,).
 func checkNames(cmd *cobra.Command, spec filter.Spec) error {
 	for flag, names := range map[string][]string{"event": spec.Events, "exclude-event": spec.ExcludeEvents,
-		"set": spec.Sets, "exclude-set": spec.ExcludeSets, "comm": spec.Comms, "exclude-comm": spec.ExcludeComms} {
+		"set": spec.Sets, "exclude-set": spec.ExcludeSets, "comm": spec.Comms, "exclude-comm": spec.ExcludeComms,
+		"container": spec.Containers, "exclude-container": spec.ExcludeContainers, "image": spec.Images,
+		"exclude-image": spec.ExcludeImages, "pid": spec.PIDs, "exclude-pid": spec.ExcludePIDs,
+		"uid": spec.UIDs, "exclude-uid": spec.ExcludeUIDs} {
 		empty := cmd.Flags().Changed(flag) && len(names) == 0
 		for _, n := range names {
 			empty = empty || strings.TrimSpace(n) == ""
 		}
 		if empty {
 			return fmt.Errorf("--%s: empty name (give at least one name; 'ctrace list' shows events and sets)", flag)
+		}
+	}
+	return nil
+}
+
+// checkPIDs rejects process ids that name no running process: --pid
+// follows a process and its descendants from now on, so a process that
+// does not exist can never match.
+func checkPIDs(flt *filter.Filter) error {
+	in, out := flt.PIDs()
+	for flag, pids := range map[string][]uint32{"pid": in, "exclude-pid": out} {
+		for _, p := range pids {
+			if _, err := os.Stat(fmt.Sprintf("/proc/%d", p)); err != nil {
+				return fmt.Errorf("--%s %d: no such process (pids are the host's, as 'docker top' and ctrace's events show them)", flag, p)
+			}
 		}
 	}
 	return nil

@@ -34,6 +34,10 @@ volatile const __s32 cfg_hierarchy_id = 0;  /* hierarchy whose cgroup_mkdir/rmdi
 volatile const __u64 cfg_wakeup_bytes = 1 << 20;
 volatile const __u32 cfg_lifecycle = CTRACE_LC_FORK | CTRACE_LC_EXEC | CTRACE_LC_EXIT;
 volatile const bool cfg_task_storage = true; /* fast variant (see above); false: compat */
+/* In-kernel process filters (enum ctrace_filter): 0, and task_wanted() is free. */
+volatile const __u32 cfg_filters = 0;
+/* Some syscall_conf entry has CTRACE_SC_RAW_ENTER/EXIT: without it the raw-event code is dropped. */
+volatile const bool cfg_raw = false;
 
 #define SCRATCH_SIZE 32768
 #define OFF_MASK 16383 /* every item starts below this offset */
@@ -57,6 +61,8 @@ struct scratch {
 /* task_state.flags */
 #define TS_ARGS 1    /* args[] were saved at entry (the registers are gone or unreadable at exit) */
 #define TS_FD_ONLY 2 /* the syscall is only wanted for the fd table */
+#define TS_RAW_EXIT 4   /* emit a raw sys_exit record at exit */
+#define TS_NO_RECORD 8  /* only raw records are wanted: no syscall record at exit */
 
 /* A syscall between its entry and its exit, per thread. ts_ns == 0: none. */
 struct task_state {
@@ -129,6 +135,41 @@ struct {
 	__type(value, __u64);
 } stats SEC(".maps");
 
+/*
+ * In-kernel process filters (cfg_filters): values are enum
+ * ctrace_filter_verdict. User space shrinks the maps it does not use to one
+ * entry. filter_pids also holds the descendants of the processes given:
+ * children are added at fork, and every process leaves it at exit.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, struct ctrace_comm_key);
+	__type(value, __u8);
+} filter_comms SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32); /* thread group id */
+	__type(value, __u8);
+} filter_pids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, __u8);
+} filter_uids SEC(".maps");
+
+/* Raw sys_enter/sys_exit records per CPU: paces their ring fill checks. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} raw_pace SEC(".maps");
+
 /* Slot 0 builds records, slot 1 builds exec captures. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -152,6 +193,9 @@ const enum ctrace_syscall_flags *unused_sflags __attribute__((unused));
 const enum ctrace_cgroup_state *unused_cgstate __attribute__((unused));
 const enum ctrace_stat *unused_stat __attribute__((unused));
 const enum ctrace_lifecycle *unused_lifecycle __attribute__((unused));
+const enum ctrace_filter *unused_filter __attribute__((unused));
+const enum ctrace_filter_verdict *unused_verdict __attribute__((unused));
+const struct ctrace_comm_key *unused_comm_key __attribute__((unused));
 
 static __always_inline void count(__u32 which)
 {
@@ -182,19 +226,112 @@ static __always_inline __u64 current_cgroup_id(struct task_struct *t)
 	return ctrace_current_task_cgroup_id(t, cfg_v1_subsys_id, cfg_task_storage);
 }
 
+/*
+ * Is cgroup cgid traced? With container filters (CTRACE_FILT_CONTAINER) the
+ * same lookup also carries the per-container decision: a container user
+ * space excluded (CTRACE_CG_EXCLUDED) costs this lookup and nothing more.
+ */
 static __always_inline bool in_container(__u64 cgid)
 {
-	return bpf_map_lookup_elem(&containers, &cgid) != 0;
+	struct ctrace_cgroup_info *ci = bpf_map_lookup_elem(&containers, &cgid);
+
+	if (cfg_filters & CTRACE_FILT_CONTAINER)
+		return ci && ci->state != CTRACE_CG_EXCLUDED;
+	return ci != 0;
+}
+
+/* The verdict of a filter map for key: wanted unless excluded, or not listed when includes are given. */
+static __always_inline bool verdict_wanted(void *map, const void *key, __u32 in_bit, __u32 out_bit)
+{
+	__u8 *v = bpf_map_lookup_elem(map, key);
+
+	if ((cfg_filters & out_bit) && v && *v == CTRACE_FILTER_OUT)
+		return false;
+	if ((cfg_filters & in_bit) && !(v && *v == CTRACE_FILTER_IN))
+		return false;
+	return true;
+}
+
+/* The comm, pid and uid filters (cfg_filters != 0). */
+static __always_inline bool task_filters_pass(struct task_struct *t)
+{
+	if (cfg_filters & (CTRACE_FILT_COMM_IN | CTRACE_FILT_COMM_OUT)) {
+		struct ctrace_comm_key k = {};
+
+		if (cfg_task_storage) {
+			bool end = false;
+			int i;
+
+			__builtin_memcpy(k.comm, t->comm, sizeof(k.comm));
+			/* Only the bytes up to the NUL: the key is NUL-padded whatever follows it. */
+#pragma unroll
+			for (i = 0; i < CTRACE_COMM_LEN; i++) {
+				if (!k.comm[i])
+					end = true;
+				if (end)
+					k.comm[i] = 0;
+			}
+		} else {
+			bpf_get_current_comm(k.comm, sizeof(k.comm)); /* NUL-padded */
+		}
+		if (!verdict_wanted(&filter_comms, &k, CTRACE_FILT_COMM_IN, CTRACE_FILT_COMM_OUT))
+			return false;
+	}
+	if (cfg_filters & (CTRACE_FILT_PID_IN | CTRACE_FILT_PID_OUT)) {
+		__u32 tgid = cfg_task_storage ? (__u32)t->tgid : (__u32)(bpf_get_current_pid_tgid() >> 32);
+		if (!verdict_wanted(&filter_pids, &tgid, CTRACE_FILT_PID_IN, CTRACE_FILT_PID_OUT))
+			return false;
+	}
+	if (cfg_filters & (CTRACE_FILT_UID_IN | CTRACE_FILT_UID_OUT)) {
+		__u32 uid = cfg_task_storage ? t->cred->uid.val : (__u32)bpf_get_current_uid_gid();
+		if (!verdict_wanted(&filter_uids, &uid, CTRACE_FILT_UID_IN, CTRACE_FILT_UID_OUT))
+			return false;
+	}
+	return true;
 }
 
 /*
- * The one early check of sys_enter, after the container lookup and before
- * anything is copied: in-kernel filters by comm, container, pid or uid go
- * here (today all tasks of traced containers are wanted).
+ * The one early check of sys_enter (and of the lifecycle and network
+ * programs that run as the process), after the container lookup and before
+ * anything is copied: the comm, pid and uid filters. The container filters
+ * are decided by in_container()'s lookup. With no filter (cfg_filters 0,
+ * a load-time constant) this is `return true` and costs nothing.
  */
 static __always_inline bool task_wanted(struct task_struct *t, __u64 cgid)
 {
-	return true;
+	if (!(cfg_filters & ~CTRACE_FILT_CONTAINER))
+		return true;
+	return task_filters_pass(t);
+}
+
+/* --pid / --exclude-pid follow descendants: a new process inherits its parent's verdict. */
+static __always_inline void follow_fork(struct task_struct *parent, struct task_struct *child)
+{
+	if (!(cfg_filters & (CTRACE_FILT_PID_IN | CTRACE_FILT_PID_OUT)))
+		return;
+	__u32 ptgid = cfg_task_storage ? (__u32)parent->tgid : (__u32)(bpf_get_current_pid_tgid() >> 32);
+	__u32 ctgid = BPF_CORE_READ(child, tgid);
+	if (ctgid == ptgid)
+		return; /* a thread */
+	__u8 *v = bpf_map_lookup_elem(&filter_pids, &ptgid);
+	if (!v)
+		return;
+	__u8 val = *v;
+	if (bpf_map_update_elem(&filter_pids, &ctgid, &val, BPF_NOEXIST) < 0 &&
+	    !bpf_map_lookup_elem(&filter_pids, &ctgid))
+		count(CTRACE_STAT_PID_FOLLOW_FULL);
+}
+
+/* A process that ends leaves filter_pids (its id may be reused). */
+static __always_inline void follow_exit(struct task_struct *t)
+{
+	if (!(cfg_filters & (CTRACE_FILT_PID_IN | CTRACE_FILT_PID_OUT)))
+		return;
+	__u64 pt = bpf_get_current_pid_tgid();
+	if ((__u32)pt != (__u32)(pt >> 32))
+		return; /* a thread other than the leader */
+	__u32 tgid = pt >> 32;
+	bpf_map_delete_elem(&filter_pids, &tgid);
 }
 
 /* Identity of the current task into h (everything but ts, cgroup, kind, flags, data_len). */
@@ -659,6 +796,39 @@ static __always_inline void emit_syscall(struct task_struct *t, const struct tas
 	submit(r, off);
 }
 
+/*
+ * A raw sys_enter or sys_exit record (the original tool's events), built in
+ * the ring buffer: the syscall number and, at entry, the six argument
+ * registers (regs: the tracepoint's register frame), at exit the return
+ * value. Nothing else is read.
+ */
+static __always_inline void emit_raw(struct task_struct *t, __u16 kind, __u64 ts, __u64 cgid, __u32 nr, __s64 ret,
+				     const void *regs)
+{
+	struct ctrace_syscall_rec *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		count(CTRACE_STAT_LOST_RINGBUF);
+		return;
+	}
+	fill_header(&r->hdr, t, ts, cgid, kind, 0);
+	r->nr = nr;
+	r->pad = 0;
+	r->retval = ret;
+	if (regs) {
+		current_args(t, regs, r->args);
+	} else {
+		int i;
+		for (i = 0; i < CTRACE_MAX_ARGS; i++)
+			r->args[i] = 0;
+	}
+	__u32 zero = 0;
+	__u32 *n = bpf_map_lookup_elem(&raw_pace, &zero);
+	bool check = true;
+	if (n)
+		check = ++*n % WAKEUP_EVERY == 0;
+	bpf_ringbuf_submit(r, wakeup_flags_if(check));
+}
+
 SEC("raw_tp/sys_enter")
 int ctrace_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -675,12 +845,25 @@ int ctrace_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	if (!conf)
 		return 0;
 	__u8 fl = conf->flags;
-	if (!(fl & (CTRACE_SC_ENABLED | CTRACE_SC_FDTRACK)))
+	if (!(fl & (CTRACE_SC_ENABLED | CTRACE_SC_FDTRACK | CTRACE_SC_RAW_ENTER | CTRACE_SC_RAW_EXIT)))
 		return 0;
 
 	__u32 tid = current_tid(t);
 	__u64 ts = bpf_ktime_get_boot_ns();
 	__u16 sflags = (fl & CTRACE_SC_ENABLED) ? 0 : TS_FD_ONLY;
+
+	if (cfg_raw) {
+		/* The original tool's raw events: the registers only. */
+		if (fl & CTRACE_SC_RAW_ENTER)
+			emit_raw(t, CTRACE_REC_SYS_ENTER, ts, cgid, nr, 0, (const void *)ctx->args[0]);
+		if (!(fl & (CTRACE_SC_ENABLED | CTRACE_SC_FDTRACK))) {
+			if (!(fl & CTRACE_SC_RAW_EXIT) || (fl & CTRACE_SC_NORETURN))
+				return 0;
+			sflags = TS_NO_RECORD; /* a state for the raw sys_exit record only */
+		}
+		if (fl & CTRACE_SC_RAW_EXIT)
+			sflags |= TS_RAW_EXIT;
+	}
 
 	if (fl & CTRACE_SC_NORETURN) {
 		struct task_state p = { .ts_ns = ts, .cgroup_id = cgid, .nr = nr, .flags = sflags };
@@ -697,6 +880,8 @@ int ctrace_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	st->cgroup_id = cgid;
 	st->nr = nr;
 	st->flags = sflags;
+	if (cfg_raw && (sflags & TS_NO_RECORD))
+		return 0;
 	/* The compat variant cannot read another task's registers at exit: keep them. */
 	if ((fl & CTRACE_SC_CAPTURE_AT_ENTRY) || !cfg_task_storage) {
 		read_args((const void *)ctx->args[0], st->args);
@@ -728,6 +913,12 @@ int ctrace_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	struct task_state p = *st;
 	st->ts_ns = 0;
 	st->records++;
+	if (cfg_raw && (p.flags & (TS_RAW_EXIT | TS_NO_RECORD))) {
+		if (p.flags & TS_RAW_EXIT)
+			emit_raw(t, CTRACE_REC_SYS_EXIT, bpf_ktime_get_boot_ns(), p.cgroup_id, p.nr, (__s64)ctx->args[1], 0);
+		if (p.flags & TS_NO_RECORD)
+			return 0;
+	}
 	if (!(p.flags & TS_ARGS))
 		current_args(t, (const void *)ctx->args[0], p.args);
 	emit_syscall(t, &p, p.args, (__s64)ctx->args[1], 0, tid, p.records % WAKEUP_EVERY == 0);
@@ -738,6 +929,8 @@ int ctrace_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 SEC("raw_tp/sched_process_fork")
 int ctrace_sched_fork(struct bpf_raw_tracepoint_args *ctx)
 {
+	if (cfg_filters & (CTRACE_FILT_PID_IN | CTRACE_FILT_PID_OUT))
+		follow_fork(current_task(), (struct task_struct *)ctx->args[1]);
 	if (!(cfg_lifecycle & (CTRACE_LC_FORK | CTRACE_LC_FDTRACK)))
 		return 0;
 	struct task_struct *t = current_task();
@@ -814,6 +1007,27 @@ int ctrace_sched_exec(struct bpf_raw_tracepoint_args *ctx)
 }
 
 /* sched_process_exit(struct task_struct *p[, bool group_dead]) */
+/* The sched_process_exit record of the current task, when wanted. */
+static __always_inline void emit_exit(struct task_struct *t, struct task_struct *task, __u64 cgid)
+{
+	if (!(cfg_lifecycle & (CTRACE_LC_EXIT | CTRACE_LC_FDTRACK)))
+		return;
+	if (!in_container(cgid))
+		return;
+	if (!task_wanted(t, cgid))
+		return;
+	struct ctrace_exit_rec *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		count(CTRACE_STAT_LOST_RINGBUF);
+		return;
+	}
+	fill_header(&r->hdr, t, bpf_ktime_get_boot_ns(), cgid, CTRACE_REC_EXIT,
+		    (cfg_lifecycle & CTRACE_LC_EXIT) ? 0 : CTRACE_F_FD_ONLY);
+	r->exit_code = BPF_CORE_READ(task, exit_code);
+	r->group_dead = BPF_CORE_READ(task, pid) == BPF_CORE_READ(task, tgid);
+	bpf_ringbuf_submit(r, wakeup_flags());
+}
+
 SEC("raw_tp/sched_process_exit")
 int ctrace_sched_exit(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -823,7 +1037,7 @@ int ctrace_sched_exit(struct bpf_raw_tracepoint_args *ctx)
 
 	/* A syscall this thread never returned from (the thread died inside it). */
 	struct task_state *st = state_of(t, tid, false);
-	if (st && st->ts_ns) {
+	if (st && st->ts_ns && !(cfg_raw && (st->flags & TS_NO_RECORD))) {
 		struct task_state p = *st;
 		st->ts_ns = 0;
 		if (!(p.flags & TS_ARGS) && cfg_task_storage)
@@ -832,24 +1046,8 @@ int ctrace_sched_exit(struct bpf_raw_tracepoint_args *ctx)
 	}
 	state_drop(tid);
 	bpf_map_delete_elem(&pending_exec, &tid);
-
-	if (!(cfg_lifecycle & (CTRACE_LC_EXIT | CTRACE_LC_FDTRACK)))
-		return 0;
-	if (!in_container(cgid))
-		return 0;
-	if (!task_wanted(t, cgid))
-		return 0;
-	struct task_struct *task = (struct task_struct *)ctx->args[0];
-	struct ctrace_exit_rec *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
-	if (!r) {
-		count(CTRACE_STAT_LOST_RINGBUF);
-		return 0;
-	}
-	fill_header(&r->hdr, t, bpf_ktime_get_boot_ns(), cgid, CTRACE_REC_EXIT,
-		    (cfg_lifecycle & CTRACE_LC_EXIT) ? 0 : CTRACE_F_FD_ONLY);
-	r->exit_code = BPF_CORE_READ(task, exit_code);
-	r->group_dead = BPF_CORE_READ(task, pid) == BPF_CORE_READ(task, tgid);
-	bpf_ringbuf_submit(r, wakeup_flags());
+	emit_exit(t, (struct task_struct *)ctx->args[0], cgid);
+	follow_exit(t); /* after the exit record: --pid selects its process's own exit */
 	return 0;
 }
 
@@ -866,8 +1064,8 @@ static __always_inline int cgroup_event(struct cgroup *cg, const char *path, __u
 	struct ctrace_cgroup_info info = { .state = CTRACE_CG_CANDIDATE };
 	if (kind == CTRACE_REC_CGROUP_MKDIR) {
 		struct ctrace_cgroup_info *pi = bpf_map_lookup_elem(&containers, &parent_id);
-		if (pi && pi->state == CTRACE_CG_CONTAINER)
-			info.state = CTRACE_CG_CONTAINER; /* a container's child cgroup is the container's */
+		if (pi && (pi->state == CTRACE_CG_CONTAINER || pi->state == CTRACE_CG_EXCLUDED))
+			info.state = pi->state; /* a container's child cgroup is the container's (excluded with it) */
 		bpf_map_update_elem(&containers, &id, &info, BPF_ANY);
 	} else {
 		bpf_map_delete_elem(&containers, &id);

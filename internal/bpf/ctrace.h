@@ -33,6 +33,14 @@ enum ctrace_record_kind {
 	CTRACE_REC_EXIT = 4,
 	CTRACE_REC_CGROUP_MKDIR = 5,
 	CTRACE_REC_CGROUP_RMDIR = 6,
+	/*
+	 * The original tool's raw tracepoint events, struct ctrace_syscall_rec
+	 * each: sys_enter (nr and the six argument registers, retval 0) and
+	 * sys_exit (nr and retval, args 0). Selected per syscall by
+	 * CTRACE_SC_RAW_ENTER / CTRACE_SC_RAW_EXIT.
+	 */
+	CTRACE_REC_SYS_ENTER = 7,
+	CTRACE_REC_SYS_EXIT = 8,
 };
 
 /* hdr.flags */
@@ -69,16 +77,15 @@ enum ctrace_item_flags {
 	CTRACE_ITEM_MORE = 1 << 2,      /* array had more elements than captured */
 };
 
-/*
- * struct ctrace_syscall_conf.flags. Bits 5-7 are free (raw sys_enter /
- * sys_exit events will take two of them).
- */
+/* struct ctrace_syscall_conf.flags. Bit 7 is free. */
 enum ctrace_syscall_flags {
 	CTRACE_SC_NORETURN = 1 << 0,         /* emit at entry: exit, exit_group */
 	CTRACE_SC_CAPTURE_AT_ENTRY = 1 << 1, /* capture variable data at entry: execve, execveat */
 	CTRACE_SC_ENABLED = 1 << 2,          /* the event is wanted: without it the syscall costs one lookup */
 	CTRACE_SC_FDTRACK = 1 << 3,          /* not wanted, but changes the fd table: emit with CTRACE_F_FD_ONLY */
 	CTRACE_SC_DATA = 1 << 4,             /* some arg_kind is not CTRACE_ARG_RAW: the record may carry items */
+	CTRACE_SC_RAW_ENTER = 1 << 5,        /* emit a raw sys_enter record (CTRACE_REC_SYS_ENTER) */
+	CTRACE_SC_RAW_EXIT = 1 << 6,         /* emit a raw sys_exit record (CTRACE_REC_SYS_EXIT) */
 };
 
 /* cfg_lifecycle: which lifecycle records are wanted. */
@@ -101,6 +108,12 @@ struct ctrace_syscall_conf {
 enum ctrace_cgroup_state {
 	CTRACE_CG_CANDIDATE = 1, /* created after start, not yet classified by user space */
 	CTRACE_CG_CONTAINER = 2, /* a container's cgroup (or a child of one) */
+	/*
+	 * A container the user's container filters exclude (or a child of one):
+	 * its tasks cost the lookup and nothing more. Honoured only when
+	 * cfg_filters has CTRACE_FILT_CONTAINER.
+	 */
+	CTRACE_CG_EXCLUDED = 3,
 };
 
 struct ctrace_cgroup_info {
@@ -114,7 +127,35 @@ enum ctrace_stat {
 	CTRACE_STAT_LOST_PENDING = 1, /* per-thread syscall state could not be stored: syscall not recorded */
 	/* exec arguments could not be kept at entry: the event is written, marked CTRACE_F_DATA_TRUNCATED (not lost) */
 	CTRACE_STAT_EXEC_TRUNCATED = 2,
-	CTRACE_STAT_MAX = 3,
+	/* --pid/--exclude-pid: a new child of a followed process could not be added to filter_pids (full): not followed */
+	CTRACE_STAT_PID_FOLLOW_FULL = 3,
+	CTRACE_STAT_MAX = 4,
+};
+
+/*
+ * In-kernel process filters (cfg_filters bits): checked by task_wanted()
+ * before anything of a syscall is copied. 0: no filter, and task_wanted()
+ * costs nothing (the verifier drops the code of a constant-false branch).
+ */
+enum ctrace_filter {
+	CTRACE_FILT_COMM_IN = 1 << 0,   /* filter_comms holds wanted names: others are not traced */
+	CTRACE_FILT_COMM_OUT = 1 << 1,  /* filter_comms holds excluded names */
+	CTRACE_FILT_PID_IN = 1 << 2,    /* filter_pids holds wanted processes (and their descendants) */
+	CTRACE_FILT_PID_OUT = 1 << 3,   /* filter_pids holds excluded processes (and their descendants) */
+	CTRACE_FILT_UID_IN = 1 << 4,    /* filter_uids holds wanted user ids */
+	CTRACE_FILT_UID_OUT = 1 << 5,   /* filter_uids holds excluded user ids */
+	CTRACE_FILT_CONTAINER = 1 << 6, /* containers in state CTRACE_CG_EXCLUDED are not traced */
+};
+
+/* Values of filter_comms, filter_pids, filter_uids. An excluded entry always wins. */
+enum ctrace_filter_verdict {
+	CTRACE_FILTER_IN = 1,
+	CTRACE_FILTER_OUT = 2,
+};
+
+/* Key of filter_comms: a task's comm, NUL-padded. */
+struct ctrace_comm_key {
+	char comm[CTRACE_COMM_LEN];
 };
 
 struct ctrace_header {

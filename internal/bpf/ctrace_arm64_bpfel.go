@@ -45,7 +45,13 @@ type CtraceCtraceCgroupState uint32
 const (
 	CtraceCtraceCgroupStateCTRACE_CG_CANDIDATE CtraceCtraceCgroupState = 1
 	CtraceCtraceCgroupStateCTRACE_CG_CONTAINER CtraceCtraceCgroupState = 2
+	CtraceCtraceCgroupStateCTRACE_CG_EXCLUDED  CtraceCtraceCgroupState = 3
 )
+
+type CtraceCtraceCommKey struct {
+	_    structs.HostLayout
+	Comm [16]int8
+}
 
 type CtraceCtraceExecRec struct {
 	_      structs.HostLayout
@@ -81,6 +87,25 @@ type CtraceCtraceFileRec struct {
 	Event  uint16
 	Pad    [3]uint16
 }
+
+type CtraceCtraceFilter uint32
+
+const (
+	CtraceCtraceFilterCTRACE_FILT_COMM_IN   CtraceCtraceFilter = 1
+	CtraceCtraceFilterCTRACE_FILT_COMM_OUT  CtraceCtraceFilter = 2
+	CtraceCtraceFilterCTRACE_FILT_PID_IN    CtraceCtraceFilter = 4
+	CtraceCtraceFilterCTRACE_FILT_PID_OUT   CtraceCtraceFilter = 8
+	CtraceCtraceFilterCTRACE_FILT_UID_IN    CtraceCtraceFilter = 16
+	CtraceCtraceFilterCTRACE_FILT_UID_OUT   CtraceCtraceFilter = 32
+	CtraceCtraceFilterCTRACE_FILT_CONTAINER CtraceCtraceFilter = 64
+)
+
+type CtraceCtraceFilterVerdict uint32
+
+const (
+	CtraceCtraceFilterVerdictCTRACE_FILTER_IN  CtraceCtraceFilterVerdict = 1
+	CtraceCtraceFilterVerdictCTRACE_FILTER_OUT CtraceCtraceFilterVerdict = 2
+)
 
 type CtraceCtraceForkRec struct {
 	_         structs.HostLayout
@@ -208,6 +233,8 @@ const (
 	CtraceCtraceRecordKindCTRACE_REC_EXIT         CtraceCtraceRecordKind = 4
 	CtraceCtraceRecordKindCTRACE_REC_CGROUP_MKDIR CtraceCtraceRecordKind = 5
 	CtraceCtraceRecordKindCTRACE_REC_CGROUP_RMDIR CtraceCtraceRecordKind = 6
+	CtraceCtraceRecordKindCTRACE_REC_SYS_ENTER    CtraceCtraceRecordKind = 7
+	CtraceCtraceRecordKindCTRACE_REC_SYS_EXIT     CtraceCtraceRecordKind = 8
 )
 
 type CtraceCtraceSockOwner struct {
@@ -226,10 +253,11 @@ type CtraceCtraceSockOwner struct {
 type CtraceCtraceStat uint32
 
 const (
-	CtraceCtraceStatCTRACE_STAT_LOST_RINGBUF   CtraceCtraceStat = 0
-	CtraceCtraceStatCTRACE_STAT_LOST_PENDING   CtraceCtraceStat = 1
-	CtraceCtraceStatCTRACE_STAT_EXEC_TRUNCATED CtraceCtraceStat = 2
-	CtraceCtraceStatCTRACE_STAT_MAX            CtraceCtraceStat = 3
+	CtraceCtraceStatCTRACE_STAT_LOST_RINGBUF    CtraceCtraceStat = 0
+	CtraceCtraceStatCTRACE_STAT_LOST_PENDING    CtraceCtraceStat = 1
+	CtraceCtraceStatCTRACE_STAT_EXEC_TRUNCATED  CtraceCtraceStat = 2
+	CtraceCtraceStatCTRACE_STAT_PID_FOLLOW_FULL CtraceCtraceStat = 3
+	CtraceCtraceStatCTRACE_STAT_MAX             CtraceCtraceStat = 4
 )
 
 type CtraceCtraceSyscallConf struct {
@@ -248,6 +276,8 @@ const (
 	CtraceCtraceSyscallFlagsCTRACE_SC_ENABLED          CtraceCtraceSyscallFlags = 4
 	CtraceCtraceSyscallFlagsCTRACE_SC_FDTRACK          CtraceCtraceSyscallFlags = 8
 	CtraceCtraceSyscallFlagsCTRACE_SC_DATA             CtraceCtraceSyscallFlags = 16
+	CtraceCtraceSyscallFlagsCTRACE_SC_RAW_ENTER        CtraceCtraceSyscallFlags = 32
+	CtraceCtraceSyscallFlagsCTRACE_SC_RAW_EXIT         CtraceCtraceSyscallFlags = 64
 )
 
 type CtraceCtraceSyscallRec struct {
@@ -297,12 +327,16 @@ type CtraceUdpPeerKey struct {
 const (
 	CtraceMapContainers         = "containers"
 	CtraceMapEvents             = "events"
+	CtraceMapFilterComms        = "filter_comms"
+	CtraceMapFilterPids         = "filter_pids"
+	CtraceMapFilterUids         = "filter_uids"
 	CtraceMapNetListeners       = "net_listeners"
 	CtraceMapNetNetns           = "net_netns"
 	CtraceMapNetSocks           = "net_socks"
 	CtraceMapNetUdpPeers        = "net_udp_peers"
 	CtraceMapPending            = "pending"
 	CtraceMapPendingExec        = "pending_exec"
+	CtraceMapRawPace            = "raw_pace"
 	CtraceMapScratch            = "scratch"
 	CtraceMapStats              = "stats"
 	CtraceMapSyscallConf        = "syscall_conf"
@@ -318,8 +352,10 @@ const (
 	CtraceProgCtraceSchedFork   = "ctrace_sched_fork"
 	CtraceProgCtraceSysEnter    = "ctrace_sys_enter"
 	CtraceProgCtraceSysExit     = "ctrace_sys_exit"
+	CtraceVarCfgFilters         = "cfg_filters"
 	CtraceVarCfgHierarchyId     = "cfg_hierarchy_id"
 	CtraceVarCfgLifecycle       = "cfg_lifecycle"
+	CtraceVarCfgRaw             = "cfg_raw"
 	CtraceVarCfgTaskStorage     = "cfg_task_storage"
 	CtraceVarCfgUdpIntervalNs   = "cfg_udp_interval_ns"
 	CtraceVarCfgV1SubsysId      = "cfg_v1_subsys_id"
@@ -329,10 +365,12 @@ const (
 	CtraceVarUnusedArgKind      = "unused_arg_kind"
 	CtraceVarUnusedCgroupRec    = "unused_cgroup_rec"
 	CtraceVarUnusedCgstate      = "unused_cgstate"
+	CtraceVarUnusedCommKey      = "unused_comm_key"
 	CtraceVarUnusedExecRec      = "unused_exec_rec"
 	CtraceVarUnusedExitRec      = "unused_exit_rec"
 	CtraceVarUnusedFileEvent    = "unused_file_event"
 	CtraceVarUnusedFileRec      = "unused_file_rec"
+	CtraceVarUnusedFilter       = "unused_filter"
 	CtraceVarUnusedForkRec      = "unused_fork_rec"
 	CtraceVarUnusedIflags       = "unused_iflags"
 	CtraceVarUnusedItem         = "unused_item"
@@ -347,6 +385,7 @@ const (
 	CtraceVarUnusedSflags       = "unused_sflags"
 	CtraceVarUnusedStat         = "unused_stat"
 	CtraceVarUnusedSyscallRec   = "unused_syscall_rec"
+	CtraceVarUnusedVerdict      = "unused_verdict"
 )
 
 // LoadCtrace returns the embedded CollectionSpec for Ctrace.
@@ -410,12 +449,16 @@ type CtraceProgramSpecs struct {
 type CtraceMapSpecs struct {
 	Containers   *ebpf.MapSpec `ebpf:"containers"`
 	Events       *ebpf.MapSpec `ebpf:"events"`
+	FilterComms  *ebpf.MapSpec `ebpf:"filter_comms"`
+	FilterPids   *ebpf.MapSpec `ebpf:"filter_pids"`
+	FilterUids   *ebpf.MapSpec `ebpf:"filter_uids"`
 	NetListeners *ebpf.MapSpec `ebpf:"net_listeners"`
 	NetNetns     *ebpf.MapSpec `ebpf:"net_netns"`
 	NetSocks     *ebpf.MapSpec `ebpf:"net_socks"`
 	NetUdpPeers  *ebpf.MapSpec `ebpf:"net_udp_peers"`
 	Pending      *ebpf.MapSpec `ebpf:"pending"`
 	PendingExec  *ebpf.MapSpec `ebpf:"pending_exec"`
+	RawPace      *ebpf.MapSpec `ebpf:"raw_pace"`
 	Scratch      *ebpf.MapSpec `ebpf:"scratch"`
 	Stats        *ebpf.MapSpec `ebpf:"stats"`
 	SyscallConf  *ebpf.MapSpec `ebpf:"syscall_conf"`
@@ -426,8 +469,10 @@ type CtraceMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type CtraceVariableSpecs struct {
+	CfgFilters       *ebpf.VariableSpec `ebpf:"cfg_filters"`
 	CfgHierarchyId   *ebpf.VariableSpec `ebpf:"cfg_hierarchy_id"`
 	CfgLifecycle     *ebpf.VariableSpec `ebpf:"cfg_lifecycle"`
+	CfgRaw           *ebpf.VariableSpec `ebpf:"cfg_raw"`
 	CfgTaskStorage   *ebpf.VariableSpec `ebpf:"cfg_task_storage"`
 	CfgUdpIntervalNs *ebpf.VariableSpec `ebpf:"cfg_udp_interval_ns"`
 	CfgV1SubsysId    *ebpf.VariableSpec `ebpf:"cfg_v1_subsys_id"`
@@ -437,10 +482,12 @@ type CtraceVariableSpecs struct {
 	UnusedArgKind    *ebpf.VariableSpec `ebpf:"unused_arg_kind"`
 	UnusedCgroupRec  *ebpf.VariableSpec `ebpf:"unused_cgroup_rec"`
 	UnusedCgstate    *ebpf.VariableSpec `ebpf:"unused_cgstate"`
+	UnusedCommKey    *ebpf.VariableSpec `ebpf:"unused_comm_key"`
 	UnusedExecRec    *ebpf.VariableSpec `ebpf:"unused_exec_rec"`
 	UnusedExitRec    *ebpf.VariableSpec `ebpf:"unused_exit_rec"`
 	UnusedFileEvent  *ebpf.VariableSpec `ebpf:"unused_file_event"`
 	UnusedFileRec    *ebpf.VariableSpec `ebpf:"unused_file_rec"`
+	UnusedFilter     *ebpf.VariableSpec `ebpf:"unused_filter"`
 	UnusedForkRec    *ebpf.VariableSpec `ebpf:"unused_fork_rec"`
 	UnusedIflags     *ebpf.VariableSpec `ebpf:"unused_iflags"`
 	UnusedItem       *ebpf.VariableSpec `ebpf:"unused_item"`
@@ -455,6 +502,7 @@ type CtraceVariableSpecs struct {
 	UnusedSflags     *ebpf.VariableSpec `ebpf:"unused_sflags"`
 	UnusedStat       *ebpf.VariableSpec `ebpf:"unused_stat"`
 	UnusedSyscallRec *ebpf.VariableSpec `ebpf:"unused_syscall_rec"`
+	UnusedVerdict    *ebpf.VariableSpec `ebpf:"unused_verdict"`
 }
 
 // CtraceObjects contains all objects after they have been loaded into the kernel.
@@ -479,12 +527,16 @@ func (o *CtraceObjects) Close() error {
 type CtraceMaps struct {
 	Containers   *ebpf.Map `ebpf:"containers"`
 	Events       *ebpf.Map `ebpf:"events"`
+	FilterComms  *ebpf.Map `ebpf:"filter_comms"`
+	FilterPids   *ebpf.Map `ebpf:"filter_pids"`
+	FilterUids   *ebpf.Map `ebpf:"filter_uids"`
 	NetListeners *ebpf.Map `ebpf:"net_listeners"`
 	NetNetns     *ebpf.Map `ebpf:"net_netns"`
 	NetSocks     *ebpf.Map `ebpf:"net_socks"`
 	NetUdpPeers  *ebpf.Map `ebpf:"net_udp_peers"`
 	Pending      *ebpf.Map `ebpf:"pending"`
 	PendingExec  *ebpf.Map `ebpf:"pending_exec"`
+	RawPace      *ebpf.Map `ebpf:"raw_pace"`
 	Scratch      *ebpf.Map `ebpf:"scratch"`
 	Stats        *ebpf.Map `ebpf:"stats"`
 	SyscallConf  *ebpf.Map `ebpf:"syscall_conf"`
@@ -495,12 +547,16 @@ func (m *CtraceMaps) Close() error {
 	return _CtraceClose(
 		m.Containers,
 		m.Events,
+		m.FilterComms,
+		m.FilterPids,
+		m.FilterUids,
 		m.NetListeners,
 		m.NetNetns,
 		m.NetSocks,
 		m.NetUdpPeers,
 		m.Pending,
 		m.PendingExec,
+		m.RawPace,
 		m.Scratch,
 		m.Stats,
 		m.SyscallConf,
@@ -512,8 +568,10 @@ func (m *CtraceMaps) Close() error {
 //
 // It can be passed to LoadCtraceObjects or ebpf.CollectionSpec.LoadAndAssign.
 type CtraceVariables struct {
+	CfgFilters       *ebpf.Variable `ebpf:"cfg_filters"`
 	CfgHierarchyId   *ebpf.Variable `ebpf:"cfg_hierarchy_id"`
 	CfgLifecycle     *ebpf.Variable `ebpf:"cfg_lifecycle"`
+	CfgRaw           *ebpf.Variable `ebpf:"cfg_raw"`
 	CfgTaskStorage   *ebpf.Variable `ebpf:"cfg_task_storage"`
 	CfgUdpIntervalNs *ebpf.Variable `ebpf:"cfg_udp_interval_ns"`
 	CfgV1SubsysId    *ebpf.Variable `ebpf:"cfg_v1_subsys_id"`
@@ -523,10 +581,12 @@ type CtraceVariables struct {
 	UnusedArgKind    *ebpf.Variable `ebpf:"unused_arg_kind"`
 	UnusedCgroupRec  *ebpf.Variable `ebpf:"unused_cgroup_rec"`
 	UnusedCgstate    *ebpf.Variable `ebpf:"unused_cgstate"`
+	UnusedCommKey    *ebpf.Variable `ebpf:"unused_comm_key"`
 	UnusedExecRec    *ebpf.Variable `ebpf:"unused_exec_rec"`
 	UnusedExitRec    *ebpf.Variable `ebpf:"unused_exit_rec"`
 	UnusedFileEvent  *ebpf.Variable `ebpf:"unused_file_event"`
 	UnusedFileRec    *ebpf.Variable `ebpf:"unused_file_rec"`
+	UnusedFilter     *ebpf.Variable `ebpf:"unused_filter"`
 	UnusedForkRec    *ebpf.Variable `ebpf:"unused_fork_rec"`
 	UnusedIflags     *ebpf.Variable `ebpf:"unused_iflags"`
 	UnusedItem       *ebpf.Variable `ebpf:"unused_item"`
@@ -541,6 +601,7 @@ type CtraceVariables struct {
 	UnusedSflags     *ebpf.Variable `ebpf:"unused_sflags"`
 	UnusedStat       *ebpf.Variable `ebpf:"unused_stat"`
 	UnusedSyscallRec *ebpf.Variable `ebpf:"unused_syscall_rec"`
+	UnusedVerdict    *ebpf.Variable `ebpf:"unused_verdict"`
 }
 
 // CtracePrograms contains all programs after they have been loaded into the kernel.

@@ -19,6 +19,11 @@ type HooksCtraceCgroupInfo struct {
 	Pad   uint32
 }
 
+type HooksCtraceCommKey struct {
+	_    structs.HostLayout
+	Comm [16]int8
+}
+
 type HooksCtraceListenKey struct {
 	_     structs.HostLayout
 	Netns uint32
@@ -106,12 +111,16 @@ const (
 	HooksMapEvents                   = "events"
 	HooksMapFhPath                   = "fh_path"
 	HooksMapFhRw                     = "fh_rw"
+	HooksMapFilterComms              = "filter_comms"
+	HooksMapFilterPids               = "filter_pids"
+	HooksMapFilterUids               = "filter_uids"
 	HooksMapNetListeners             = "net_listeners"
 	HooksMapNetNetns                 = "net_netns"
 	HooksMapNetSocks                 = "net_socks"
 	HooksMapNetUdpPeers              = "net_udp_peers"
 	HooksMapPending                  = "pending"
 	HooksMapPendingExec              = "pending_exec"
+	HooksMapRawPace                  = "raw_pace"
 	HooksMapScratch                  = "scratch"
 	HooksMapStats                    = "stats"
 	HooksMapSyscallConf              = "syscall_conf"
@@ -143,8 +152,10 @@ const (
 	HooksProgCtraceUdpRecvmsg6       = "ctrace_udp_recvmsg6"
 	HooksProgCtraceUdpSendmsg4       = "ctrace_udp_sendmsg4"
 	HooksProgCtraceUdpSendmsg6       = "ctrace_udp_sendmsg6"
+	HooksVarCfgFilters               = "cfg_filters"
 	HooksVarCfgHierarchyId           = "cfg_hierarchy_id"
 	HooksVarCfgLifecycle             = "cfg_lifecycle"
+	HooksVarCfgRaw                   = "cfg_raw"
 	HooksVarCfgTaskStorage           = "cfg_task_storage"
 	HooksVarCfgUdpIntervalNs         = "cfg_udp_interval_ns"
 	HooksVarCfgV1SubsysId            = "cfg_v1_subsys_id"
@@ -154,10 +165,12 @@ const (
 	HooksVarUnusedArgKind            = "unused_arg_kind"
 	HooksVarUnusedCgroupRec          = "unused_cgroup_rec"
 	HooksVarUnusedCgstate            = "unused_cgstate"
+	HooksVarUnusedCommKey            = "unused_comm_key"
 	HooksVarUnusedExecRec            = "unused_exec_rec"
 	HooksVarUnusedExitRec            = "unused_exit_rec"
 	HooksVarUnusedFileEvent          = "unused_file_event"
 	HooksVarUnusedFileRec            = "unused_file_rec"
+	HooksVarUnusedFilter             = "unused_filter"
 	HooksVarUnusedForkRec            = "unused_fork_rec"
 	HooksVarUnusedIflags             = "unused_iflags"
 	HooksVarUnusedItem               = "unused_item"
@@ -172,6 +185,7 @@ const (
 	HooksVarUnusedSflags             = "unused_sflags"
 	HooksVarUnusedStat               = "unused_stat"
 	HooksVarUnusedSyscallRec         = "unused_syscall_rec"
+	HooksVarUnusedVerdict            = "unused_verdict"
 )
 
 // LoadHooks returns the embedded CollectionSpec for Hooks.
@@ -253,12 +267,16 @@ type HooksMapSpecs struct {
 	Events       *ebpf.MapSpec `ebpf:"events"`
 	FhPath       *ebpf.MapSpec `ebpf:"fh_path"`
 	FhRw         *ebpf.MapSpec `ebpf:"fh_rw"`
+	FilterComms  *ebpf.MapSpec `ebpf:"filter_comms"`
+	FilterPids   *ebpf.MapSpec `ebpf:"filter_pids"`
+	FilterUids   *ebpf.MapSpec `ebpf:"filter_uids"`
 	NetListeners *ebpf.MapSpec `ebpf:"net_listeners"`
 	NetNetns     *ebpf.MapSpec `ebpf:"net_netns"`
 	NetSocks     *ebpf.MapSpec `ebpf:"net_socks"`
 	NetUdpPeers  *ebpf.MapSpec `ebpf:"net_udp_peers"`
 	Pending      *ebpf.MapSpec `ebpf:"pending"`
 	PendingExec  *ebpf.MapSpec `ebpf:"pending_exec"`
+	RawPace      *ebpf.MapSpec `ebpf:"raw_pace"`
 	Scratch      *ebpf.MapSpec `ebpf:"scratch"`
 	Stats        *ebpf.MapSpec `ebpf:"stats"`
 	SyscallConf  *ebpf.MapSpec `ebpf:"syscall_conf"`
@@ -269,8 +287,10 @@ type HooksMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type HooksVariableSpecs struct {
+	CfgFilters       *ebpf.VariableSpec `ebpf:"cfg_filters"`
 	CfgHierarchyId   *ebpf.VariableSpec `ebpf:"cfg_hierarchy_id"`
 	CfgLifecycle     *ebpf.VariableSpec `ebpf:"cfg_lifecycle"`
+	CfgRaw           *ebpf.VariableSpec `ebpf:"cfg_raw"`
 	CfgTaskStorage   *ebpf.VariableSpec `ebpf:"cfg_task_storage"`
 	CfgUdpIntervalNs *ebpf.VariableSpec `ebpf:"cfg_udp_interval_ns"`
 	CfgV1SubsysId    *ebpf.VariableSpec `ebpf:"cfg_v1_subsys_id"`
@@ -280,10 +300,12 @@ type HooksVariableSpecs struct {
 	UnusedArgKind    *ebpf.VariableSpec `ebpf:"unused_arg_kind"`
 	UnusedCgroupRec  *ebpf.VariableSpec `ebpf:"unused_cgroup_rec"`
 	UnusedCgstate    *ebpf.VariableSpec `ebpf:"unused_cgstate"`
+	UnusedCommKey    *ebpf.VariableSpec `ebpf:"unused_comm_key"`
 	UnusedExecRec    *ebpf.VariableSpec `ebpf:"unused_exec_rec"`
 	UnusedExitRec    *ebpf.VariableSpec `ebpf:"unused_exit_rec"`
 	UnusedFileEvent  *ebpf.VariableSpec `ebpf:"unused_file_event"`
 	UnusedFileRec    *ebpf.VariableSpec `ebpf:"unused_file_rec"`
+	UnusedFilter     *ebpf.VariableSpec `ebpf:"unused_filter"`
 	UnusedForkRec    *ebpf.VariableSpec `ebpf:"unused_fork_rec"`
 	UnusedIflags     *ebpf.VariableSpec `ebpf:"unused_iflags"`
 	UnusedItem       *ebpf.VariableSpec `ebpf:"unused_item"`
@@ -298,6 +320,7 @@ type HooksVariableSpecs struct {
 	UnusedSflags     *ebpf.VariableSpec `ebpf:"unused_sflags"`
 	UnusedStat       *ebpf.VariableSpec `ebpf:"unused_stat"`
 	UnusedSyscallRec *ebpf.VariableSpec `ebpf:"unused_syscall_rec"`
+	UnusedVerdict    *ebpf.VariableSpec `ebpf:"unused_verdict"`
 }
 
 // HooksObjects contains all objects after they have been loaded into the kernel.
@@ -324,12 +347,16 @@ type HooksMaps struct {
 	Events       *ebpf.Map `ebpf:"events"`
 	FhPath       *ebpf.Map `ebpf:"fh_path"`
 	FhRw         *ebpf.Map `ebpf:"fh_rw"`
+	FilterComms  *ebpf.Map `ebpf:"filter_comms"`
+	FilterPids   *ebpf.Map `ebpf:"filter_pids"`
+	FilterUids   *ebpf.Map `ebpf:"filter_uids"`
 	NetListeners *ebpf.Map `ebpf:"net_listeners"`
 	NetNetns     *ebpf.Map `ebpf:"net_netns"`
 	NetSocks     *ebpf.Map `ebpf:"net_socks"`
 	NetUdpPeers  *ebpf.Map `ebpf:"net_udp_peers"`
 	Pending      *ebpf.Map `ebpf:"pending"`
 	PendingExec  *ebpf.Map `ebpf:"pending_exec"`
+	RawPace      *ebpf.Map `ebpf:"raw_pace"`
 	Scratch      *ebpf.Map `ebpf:"scratch"`
 	Stats        *ebpf.Map `ebpf:"stats"`
 	SyscallConf  *ebpf.Map `ebpf:"syscall_conf"`
@@ -342,12 +369,16 @@ func (m *HooksMaps) Close() error {
 		m.Events,
 		m.FhPath,
 		m.FhRw,
+		m.FilterComms,
+		m.FilterPids,
+		m.FilterUids,
 		m.NetListeners,
 		m.NetNetns,
 		m.NetSocks,
 		m.NetUdpPeers,
 		m.Pending,
 		m.PendingExec,
+		m.RawPace,
 		m.Scratch,
 		m.Stats,
 		m.SyscallConf,
@@ -359,8 +390,10 @@ func (m *HooksMaps) Close() error {
 //
 // It can be passed to LoadHooksObjects or ebpf.CollectionSpec.LoadAndAssign.
 type HooksVariables struct {
+	CfgFilters       *ebpf.Variable `ebpf:"cfg_filters"`
 	CfgHierarchyId   *ebpf.Variable `ebpf:"cfg_hierarchy_id"`
 	CfgLifecycle     *ebpf.Variable `ebpf:"cfg_lifecycle"`
+	CfgRaw           *ebpf.Variable `ebpf:"cfg_raw"`
 	CfgTaskStorage   *ebpf.Variable `ebpf:"cfg_task_storage"`
 	CfgUdpIntervalNs *ebpf.Variable `ebpf:"cfg_udp_interval_ns"`
 	CfgV1SubsysId    *ebpf.Variable `ebpf:"cfg_v1_subsys_id"`
@@ -370,10 +403,12 @@ type HooksVariables struct {
 	UnusedArgKind    *ebpf.Variable `ebpf:"unused_arg_kind"`
 	UnusedCgroupRec  *ebpf.Variable `ebpf:"unused_cgroup_rec"`
 	UnusedCgstate    *ebpf.Variable `ebpf:"unused_cgstate"`
+	UnusedCommKey    *ebpf.Variable `ebpf:"unused_comm_key"`
 	UnusedExecRec    *ebpf.Variable `ebpf:"unused_exec_rec"`
 	UnusedExitRec    *ebpf.Variable `ebpf:"unused_exit_rec"`
 	UnusedFileEvent  *ebpf.Variable `ebpf:"unused_file_event"`
 	UnusedFileRec    *ebpf.Variable `ebpf:"unused_file_rec"`
+	UnusedFilter     *ebpf.Variable `ebpf:"unused_filter"`
 	UnusedForkRec    *ebpf.Variable `ebpf:"unused_fork_rec"`
 	UnusedIflags     *ebpf.Variable `ebpf:"unused_iflags"`
 	UnusedItem       *ebpf.Variable `ebpf:"unused_item"`
@@ -388,6 +423,7 @@ type HooksVariables struct {
 	UnusedSflags     *ebpf.Variable `ebpf:"unused_sflags"`
 	UnusedStat       *ebpf.Variable `ebpf:"unused_stat"`
 	UnusedSyscallRec *ebpf.Variable `ebpf:"unused_syscall_rec"`
+	UnusedVerdict    *ebpf.Variable `ebpf:"unused_verdict"`
 }
 
 // HooksPrograms contains all programs after they have been loaded into the kernel.

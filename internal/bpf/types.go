@@ -20,6 +20,9 @@ type (
 	CgroupState  = CtraceCtraceCgroupState
 	Stat         = CtraceCtraceStat
 	Lifecycle    = CtraceCtraceLifecycle
+	Filter       = CtraceCtraceFilter
+	Verdict      = CtraceCtraceFilterVerdict
+	CommKey      = CtraceCtraceCommKey
 )
 
 // Record kinds, flags and capture kinds under short names.
@@ -30,6 +33,9 @@ const (
 	RecExit        = CtraceCtraceRecordKindCTRACE_REC_EXIT
 	RecCgroupMkdir = CtraceCtraceRecordKindCTRACE_REC_CGROUP_MKDIR
 	RecCgroupRmdir = CtraceCtraceRecordKindCTRACE_REC_CGROUP_RMDIR
+	// RecSysEnter and RecSysExit are the raw sys_enter/sys_exit events (a SyscallRec each).
+	RecSysEnter = CtraceCtraceRecordKindCTRACE_REC_SYS_ENTER
+	RecSysExit  = CtraceCtraceRecordKindCTRACE_REC_SYS_EXIT
 
 	FlagNoReturn      = CtraceCtraceRecordFlagsCTRACE_F_NORETURN
 	FlagUnfinished    = CtraceCtraceRecordFlagsCTRACE_F_UNFINISHED
@@ -49,6 +55,8 @@ const (
 	SyscallEnabled        = CtraceCtraceSyscallFlagsCTRACE_SC_ENABLED
 	SyscallFdTrack        = CtraceCtraceSyscallFlagsCTRACE_SC_FDTRACK
 	SyscallData           = CtraceCtraceSyscallFlagsCTRACE_SC_DATA
+	SyscallRawEnter       = CtraceCtraceSyscallFlagsCTRACE_SC_RAW_ENTER
+	SyscallRawExit        = CtraceCtraceSyscallFlagsCTRACE_SC_RAW_EXIT
 
 	LifecycleFork = CtraceCtraceLifecycleCTRACE_LC_FORK
 	LifecycleExec = CtraceCtraceLifecycleCTRACE_LC_EXEC
@@ -58,11 +66,24 @@ const (
 
 	CgroupCandidate = CtraceCtraceCgroupStateCTRACE_CG_CANDIDATE
 	CgroupContainer = CtraceCtraceCgroupStateCTRACE_CG_CONTAINER
+	CgroupExcluded  = CtraceCtraceCgroupStateCTRACE_CG_EXCLUDED
 
 	StatLostRingbuf   = CtraceCtraceStatCTRACE_STAT_LOST_RINGBUF
 	StatLostPending   = CtraceCtraceStatCTRACE_STAT_LOST_PENDING
 	StatExecTruncated = CtraceCtraceStatCTRACE_STAT_EXEC_TRUNCATED
+	StatPidFollowFull = CtraceCtraceStatCTRACE_STAT_PID_FOLLOW_FULL
 	StatMax           = CtraceCtraceStatCTRACE_STAT_MAX
+
+	FiltCommIn    = CtraceCtraceFilterCTRACE_FILT_COMM_IN
+	FiltCommOut   = CtraceCtraceFilterCTRACE_FILT_COMM_OUT
+	FiltPidIn     = CtraceCtraceFilterCTRACE_FILT_PID_IN
+	FiltPidOut    = CtraceCtraceFilterCTRACE_FILT_PID_OUT
+	FiltUidIn     = CtraceCtraceFilterCTRACE_FILT_UID_IN
+	FiltUidOut    = CtraceCtraceFilterCTRACE_FILT_UID_OUT
+	FiltContainer = CtraceCtraceFilterCTRACE_FILT_CONTAINER
+
+	VerdictIn  = CtraceCtraceFilterVerdictCTRACE_FILTER_IN
+	VerdictOut = CtraceCtraceFilterVerdictCTRACE_FILTER_OUT
 )
 
 // Limits from ctrace.h that user space needs. TestLimitsMatchHeader checks
@@ -78,6 +99,9 @@ const (
 	ArgvMax    = 32
 	DataMax    = 12288
 )
+
+// CommLen is CTRACE_COMM_LEN: a task's name in the kernel, NUL included.
+const CommLen = len(CommKey{}.Comm)
 
 // More capture kinds and limits from ctrace.h.
 const (

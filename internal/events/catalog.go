@@ -97,6 +97,9 @@ func SetDoc(set string) string {
 	if d, ok := netfileSetDocs[set]; ok {
 		return d
 	}
+	if d, ok := rawSetDocs[set]; ok {
+		return d
+	}
 	return setDocs[set]
 }
 
@@ -159,6 +162,7 @@ func NewCatalog(arch syscalls.Arch) *Catalog {
 	c.defs = append(c.defs, lifecycleDefs()...)
 	c.defs = append(c.defs, fileDefs()...)
 	c.defs = append(c.defs, netDefs()...)
+	c.defs = append(c.defs, rawDefs()...)
 	sort.SliceStable(c.defs, func(i, j int) bool { return c.defs[i].ID < c.defs[j].ID })
 	c.byID = make([]int, bpf.MaxSyscalls)
 	for i := range c.byID {
@@ -196,6 +200,10 @@ func (c *Catalog) Arch() syscalls.Arch { return c.arch }
 
 // All returns every event definition, ordered by ID.
 func (c *Catalog) All() []Def { return c.defs }
+
+// Beyond returns the definition every syscall number at or beyond
+// bpf.MaxSyscalls shares for selection (its events are named syscall_<nr>).
+func (c *Catalog) Beyond() *Def { return &c.beyond }
 
 // Syscall returns the definition of syscall number nr; numbers without a
 // table entry get a placeholder named syscall_<nr> with raw arguments (ID
@@ -266,6 +274,10 @@ type CaptureOptions struct {
 	// table: those not Enabled are still recorded, marked fd-only (for the
 	// fd table, never printed), and so are the lifecycle events.
 	FdTrack func(*Def) bool
+	// RawEnter and RawExit, when set, name the syscalls whose raw
+	// sys_enter / sys_exit events are wanted (called with syscall
+	// definitions, including the one every number beyond the table shares).
+	RawEnter, RawExit func(*Def) bool
 }
 
 func (o CaptureOptions) enabled(d *Def) bool { return o.Enabled == nil || o.Enabled(d) }
@@ -299,6 +311,12 @@ func (c *Catalog) KernelConf(opts CaptureOptions) []bpf.SyscallConf {
 			conf[nr].Flags |= uint8(bpf.SyscallEnabled)
 		case opts.FdTrack != nil && opts.FdTrack(d):
 			conf[nr].Flags |= uint8(bpf.SyscallFdTrack)
+		}
+		if opts.RawEnter != nil && opts.RawEnter(d) {
+			conf[nr].Flags |= uint8(bpf.SyscallRawEnter)
+		}
+		if opts.RawExit != nil && opts.RawExit(d) {
+			conf[nr].Flags |= uint8(bpf.SyscallRawExit)
 		}
 	}
 	for _, d := range c.defs {

@@ -75,6 +75,10 @@ type Decoder struct {
 	// beyond caches the definitions of syscall numbers beyond the table
 	// (bounded: a container may call any number).
 	beyond map[uint32]*Def
+	// The raw events, and the syscall names their records carry (by
+	// definition: the bytes are made once).
+	sysEnter, sysExit *Def
+	rawNames          map[*Def][]byte
 }
 
 // maxBeyond bounds the decoder's cache of unknown syscall numbers.
@@ -87,6 +91,8 @@ func NewDecoder(cat *Catalog, bootToWall int64) *Decoder {
 	d.fork, _ = cat.ByID(IDProcessFork)
 	d.exec, _ = cat.ByID(IDProcessExec)
 	d.exit, _ = cat.ByID(IDProcessExit)
+	d.sysEnter, _ = cat.ByID(IDSysEnter)
+	d.sysExit, _ = cat.ByID(IDSysExit)
 	return d
 }
 
@@ -125,7 +131,7 @@ func (d *Decoder) Decode(raw []byte, ev *Event) error {
 		}
 		ev.Def = d.syscall(le.Uint32(raw[offSysNr:]))
 		ev.Retval = int64(le.Uint64(raw[offSysRet:]))
-		for i := range ev.Vals {
+		for i := range bpf.MaxArgs {
 			ev.Vals[i] = le.Uint64(raw[offSysArgs+8*i:])
 		}
 		if err := d.items(raw, sysSize, ev); err != nil {
@@ -162,6 +168,8 @@ func (d *Decoder) Decode(raw []byte, ev *Event) error {
 		ev.Vals[1] = uint64(status & 0x7f)
 		ev.Vals[2] = uint64(le.Uint32(raw[offGroupDead:]))
 		return nil
+	case bpf.RecSysEnter, bpf.RecSysExit:
+		return d.decodeRaw(kind, raw, ev)
 	case bpf.RecNet:
 		return d.decodeNet(raw, ev)
 	case bpf.RecFile:
@@ -230,7 +238,7 @@ func (d *Decoder) items(raw []byte, off int, ev *Event) error {
 		if val+n > end {
 			return fmt.Errorf("item of %d bytes at %d exceeds record", n, off)
 		}
-		if int(arg) >= MaxParams {
+		if int(arg) >= bpf.MaxArgs { // the kernel's items are for a syscall's six arguments
 			return fmt.Errorf("item for argument %d", arg)
 		}
 		ev.Strs = append(ev.Strs, Str{
@@ -289,4 +297,34 @@ func cstring(b []byte) []byte {
 		}
 	}
 	return b
+}
+
+// decodeRaw decodes a raw sys_enter or sys_exit record: the syscall's name
+// (parameter 0, a string the catalogue owns), and the six raw arguments
+// (sys_enter, parameters 1-6) or the return value (sys_exit).
+func (d *Decoder) decodeRaw(kind bpf.RecordKind, raw []byte, ev *Event) error {
+	if len(raw) < sysSize {
+		return ErrShort
+	}
+	sc := d.syscall(le.Uint32(raw[offSysNr:]))
+	name, ok := d.rawNames[sc]
+	if !ok {
+		if d.rawNames == nil || len(d.rawNames) >= bpf.MaxSyscalls+maxBeyond {
+			d.rawNames = map[*Def][]byte{}
+		}
+		name = []byte(sc.Name)
+		d.rawNames[sc] = name
+	}
+	ev.Strs = append(ev.Strs, Str{Param: ParamRawSyscall, Value: name[:len(name):len(name)]})
+	ev.Vals[ParamRawSyscall] = uint64(sc.ID)
+	if kind == bpf.RecSysExit {
+		ev.Def = d.sysExit
+		ev.Retval = int64(le.Uint64(raw[offSysRet:]))
+		return nil
+	}
+	ev.Def = d.sysEnter
+	for i := range bpf.MaxArgs {
+		ev.Vals[ParamRawArg0+i] = le.Uint64(raw[offSysArgs+8*i:])
+	}
+	return nil
 }

@@ -2,8 +2,9 @@ package events
 
 import "github.com/ctrace-dev/ctrace/internal/bpf"
 
-// MaxParams is the most parameters an event has.
-const MaxParams = bpf.MaxArgs
+// MaxParams is the most parameters an event has: a syscall's six, or
+// sys_enter's name and six raw arguments.
+const MaxParams = bpf.MaxArgs + 1
 
 // Str is a string-typed parameter value (or one element of a string array).
 // Value aliases the record it was decoded from: it is valid until the next

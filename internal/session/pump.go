@@ -66,6 +66,11 @@ type pump struct {
 	keepOf   map[*containers.Container]bool
 	keepC    *containers.Container
 	keepLast bool
+	// existing: cgroups of the containers found at start (and their
+	// children): not new for Config.Keep. excluded: cgroups excluded in
+	// the kernel.
+	existing map[uint64]bool
+	excluded map[uint64]bool
 	// containers seen with events, by id
 	seen      map[string]struct{}
 	seenC     *containers.Container
@@ -95,6 +100,8 @@ func newPump(cfg Config, src Source, dec *events.Decoder, res *resolver, fds *fd
 		cfg: cfg, src: src, dec: dec, fds: fds, nf: nf, hold: newHoldQueue(hb), res: res,
 		procFilter: cfg.Filter.ProcessFilter(),
 		keepOf:     map[*containers.Container]bool{},
+		existing:   map[uint64]bool{},
+		excluded:   map[uint64]bool{},
 		seen:       map[string]struct{}{},
 		host:       map[uint64]bool{},
 		asked:      map[uint64]bool{},
@@ -280,7 +287,11 @@ func (p *pump) process(raw []byte, c *containers.Container) error {
 	// Events the kernel records only because derived events need them
 	// are neither printed nor "filtered out".
 	if p.nf.selected(ev.Def) {
-		if !p.keep(c) || (p.procFilter && !p.cfg.Filter.MatchProcess(ev)) {
+		kept := p.keep(c)
+		if !kept && ev.CgroupID != c.CgroupID {
+			p.exclude(ev.CgroupID) // a child cgroup of the container, made before it was decided
+		}
+		if !kept || (p.procFilter && !p.cfg.Filter.MatchProcess(ev)) {
 			p.sum.Filtered++
 		} else {
 			p.fds.Annotate(ev)
@@ -329,11 +340,34 @@ func (p *pump) keep(c *containers.Container) bool {
 		if len(p.keepOf) >= 4096 {
 			clear(p.keepOf)
 		}
-		k = p.cfg.Keep(c)
+		k = p.cfg.Keep(c, !p.existing[c.CgroupID])
 		p.keepOf[c] = k
+		if !k {
+			p.exclude(c.CgroupID)
+		}
 	}
 	p.keepC, p.keepLast = c, k
 	return k
+}
+
+// cgroupExcluder is a Source that can exclude a container's cgroup in the
+// kernel (the tracer).
+type cgroupExcluder interface {
+	ExcludeCgroup(id uint64) error
+}
+
+// exclude tells the kernel that a container's cgroup is not wanted: its
+// tasks then cost one lookup per syscall and produce no record.
+func (p *pump) exclude(id uint64) {
+	if p.excluded[id] {
+		return
+	}
+	p.excluded[id] = true
+	if ex, ok := p.src.(cgroupExcluder); ok {
+		if err := ex.ExcludeCgroup(id); err != nil {
+			p.cfg.Logf("exclude container cgroup %d in the kernel: %v", id, err)
+		}
+	}
 }
 
 // cgroup classifies a new cgroup (before any record of its tasks is read:
@@ -361,7 +395,12 @@ func (p *pump) cgroup(raw []byte) error {
 			}
 		}
 		p.cfg.Containers.Remove(ce.ID)
+		delete(p.existing, ce.ID)
+		delete(p.excluded, ce.ID)
 		return nil
+	}
+	if p.existing[ce.ParentID] {
+		p.existing[ce.ID] = true // a child cgroup of a container that ran at start
 	}
 	return p.classify(ce.ID, ce.Path, ce.State)
 }
@@ -379,9 +418,18 @@ func (p *pump) classify(id uint64, path string, state bpf.CgroupState) error {
 		}
 		return p.src.ForgetCgroup(id)
 	}
-	if state != bpf.CgroupContainer {
-		if err := p.src.AddContainerCgroup(id); err != nil {
-			return err
+	// A container named already is decided now: if dropped, it is
+	// excluded in the kernel before its first record (keep does it).
+	drop := c.Resolved && p.cfg.Keep != nil && !p.keep(c)
+	switch state {
+	case bpf.CgroupContainer:
+	case bpf.CgroupExcluded: // a child of an excluded container: excluded with it
+		p.excluded[id] = true
+	default:
+		if !drop {
+			if err := p.src.AddContainerCgroup(id); err != nil {
+				return err
+			}
 		}
 	}
 	if o, ok := p.src.(netnsOwners); ok {

@@ -53,6 +53,7 @@ type fakeSource struct {
 	detached   bool
 	added      []uint64
 	forgotten  []uint64
+	excluded   []uint64
 	candidates []uint64
 	stats      tracer.Stats
 }
@@ -104,6 +105,7 @@ func (s *fakeSource) Detach()                            { s.detached = true }
 func (s *fakeSource) Stats() (tracer.Stats, error)       { return s.stats, nil }
 func (s *fakeSource) AddContainerCgroup(id uint64) error { s.added = append(s.added, id); return nil }
 func (s *fakeSource) ForgetCgroup(id uint64) error       { s.forgotten = append(s.forgotten, id); return nil }
+func (s *fakeSource) ExcludeCgroup(id uint64) error      { s.excluded = append(s.excluded, id); return nil }
 func (s *fakeSource) Candidates() ([]uint64, error)      { return s.candidates, nil }
 
 // fakeContainers is a collection whose Add can leave containers unresolved,
@@ -472,7 +474,7 @@ func TestKeepDecisionAtRelease(t *testing.T) {
 	h.known(cgA, idA)
 	h.known(cgB, idB)
 	asked := map[string]int{}
-	h.cfg.Keep = func(c *containers.Container) bool { asked[c.Info.Name]++; return c.Info.Name == "db" }
+	h.cfg.Keep = func(c *containers.Container, _ bool) bool { asked[c.Info.Name]++; return c.Info.Name == "db" }
 	steps := recs(read(cgA, 5, 3), read(cgB, 6, 3), read(cgA, 5, 3))
 	steps = append(steps, step{do: h.coll.resolve}, step{poll: true}, step{raw: read(cgA, 5, 3)}, step{raw: read(cgB, 6, 3)})
 	sum := h.run(steps...)
@@ -486,6 +488,22 @@ func TestKeepDecisionAtRelease(t *testing.T) {
 	}
 	if asked["web"] != 1 || asked["db"] != 1 {
 		t.Errorf("Keep asked %v, want once per container", asked)
+	}
+}
+
+// A container Keep drops is excluded in the kernel (its cgroup, and a
+// child cgroup of it whose records arrive), once; a kept one is not.
+func TestKeepExcludesInKernel(t *testing.T) {
+	h := newHarness(t, filter.Spec{})
+	h.known(cgA, idA)
+	h.known(cgB, idB)
+	const child = 1077
+	c, _ := h.coll.Lookup(cgA)
+	h.coll.byID[child] = c // a child cgroup of web: the same container
+	h.cfg.Keep = func(c *containers.Container, _ bool) bool { return c.Info.Name == "db" }
+	h.run(recs(read(cgA, 5, 3), read(cgB, 6, 3), read(cgA, 5, 3), read(child, 7, 3), read(child, 7, 3))...)
+	if fmt.Sprint(h.src.excluded) != fmt.Sprint([]uint64{cgA, child}) {
+		t.Errorf("excluded in the kernel: %v, want [%d %d] (web and its child cgroup, once each)", h.src.excluded, cgA, child)
 	}
 }
 

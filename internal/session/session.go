@@ -58,10 +58,13 @@ type Config struct {
 	// before (for a live status line and the loss reports).
 	Progress func(Summary)
 	// Keep, when set, decides per container whether its events are printed
-	// (name/image filters): it is asked once per container, when the
-	// container is resolved (held records are then printed or dropped).
-	// nil keeps every container.
-	Keep func(*containers.Container) bool
+	// (container and image filters: filter.Filter.KeepContainer): it is
+	// asked once per container, when the container is resolved (held
+	// records are then printed or dropped); isNew says its cgroup appeared
+	// after the start-up scan. A container it drops is excluded in the
+	// kernel from then on (its syscalls cost one lookup). nil keeps every
+	// container.
+	Keep func(c *containers.Container, isNew bool) bool
 	// HoldBytes bounds the records held for containers that are not yet
 	// resolved (0: DefaultHoldBytes).
 	HoldBytes int
@@ -117,6 +120,8 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	// derived events need (recorded, not printed).
 	capture := cfg.Capture
 	capture.Enabled = nf.kernelEnabled()
+	capture.RawEnter, capture.RawExit = rawSelection(cfg.Catalog, cfg.Filter)
+	opts.Filter = cfg.Filter.Task()
 	if showsFds(cfg.Catalog, capture.Enabled) {
 		// Keep the fd table right even for fd-changing calls not selected.
 		capture.FdTrack = fdtable.Tracks
@@ -146,8 +151,14 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	if err != nil {
 		return Summary{}, fmt.Errorf("scan existing containers: %w", err)
 	}
+	old := map[uint64]bool{}
 	for _, c := range existing {
-		if err := tr.AddContainerCgroup(c.CgroupID); err != nil {
+		old[c.CgroupID] = true
+		track := tr.AddContainerCgroup
+		if cfg.Keep != nil && c.Resolved && !cfg.Keep(c, false) {
+			track = tr.ExcludeCgroup // its tasks cost one lookup from the start
+		}
+		if err := track(c.CgroupID); err != nil {
 			return Summary{}, fmt.Errorf("track container cgroup %d: %w", c.CgroupID, err)
 		}
 	}
@@ -157,7 +168,21 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 			Variant: tr.Variant, FileSource: nf.summary})
 	}
 	p := newPump(cfg, tr, events.NewDecoder(cfg.Catalog, BootToWall()), newResolver(cfg.Hierarchy.Mount), fds, nf)
+	p.existing = old
 	return p.run(ctx)
+}
+
+// rawSelection returns which syscalls' raw sys_enter / sys_exit events the
+// filter wants (nil when it wants none).
+func rawSelection(cat *events.Catalog, f *filter.Filter) (enter, exit func(*events.Def) bool) {
+	sel := func(id events.ID) func(*events.Def) bool {
+		raw, ok := cat.ByID(id)
+		if !ok || !f.EventEnabled(raw) {
+			return nil
+		}
+		return func(sc *events.Def) bool { return f.RawEnabled(raw, sc) }
+	}
+	return sel(events.IDSysEnter), sel(events.IDSysExit)
 }
 
 // showsFds says whether some selected event has a file descriptor

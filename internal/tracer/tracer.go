@@ -51,6 +51,12 @@ type Options struct {
 	// Net and FileEvents select the optional file and network hooks (optional.go).
 	Net        NetOptions
 	FileEvents []string // file events wanted: each gets a hook where the kernel allows one
+	// Filter is what the kernel checks per task (comm, pid, uid,
+	// containers); the zero value traces every task of every container.
+	Filter TaskFilter
+	// ProcRoot is where the running descendants of Filter's processes are
+	// found ("" means /proc).
+	ProcRoot string
 }
 
 // DefaultRingBufferBytes is the default ring buffer size: the smallest
@@ -118,6 +124,10 @@ func New(opts Options) (*Tracer, error) {
 		t.Close()
 		return nil, err
 	}
+	if err := t.loadFilter(opts.Filter); err != nil {
+		t.Close()
+		return nil, err
+	}
 	t.ring, err = newRing(t.objs.Events.FD(), int(t.objs.Events.MaxEntries()))
 	if err != nil {
 		t.Close()
@@ -149,6 +159,14 @@ func New(opts Options) (*Tracer, error) {
 		t.Attached = append(t.Attached, h.name)
 	}
 	t.attachOptional(opts)
+	procRoot := opts.ProcRoot
+	if procRoot == "" {
+		procRoot = "/proc"
+	}
+	if err := t.followRunning(opts.Filter, procRoot); err != nil {
+		t.Close()
+		return nil, err
+	}
 	return t, nil
 }
 
@@ -202,6 +220,9 @@ func configure(spec *ebpf.CollectionSpec, opts Options, fast bool) error {
 		ts.Type, ts.Flags, ts.MaxEntries = ebpf.Array, 0, 1
 	}
 	if err := configureNet(spec, opts); err != nil {
+		return err
+	}
+	if err := configureFilter(spec, opts); err != nil {
 		return err
 	}
 	size := opts.RingBufferBytes
@@ -343,6 +364,10 @@ type Stats struct {
 	// arguments (the capture at entry could not be kept): not lost, marked
 	// truncated.
 	ExecTruncated uint64
+	// PIDFollowFull counts children of --pid/--exclude-pid processes that
+	// could not be followed (the kernel's table was full): their events
+	// are treated like those of any process not given.
+	PIDFollowFull uint64
 }
 
 // Lost returns the sum of all kernel-side losses.
@@ -351,7 +376,7 @@ func (s Stats) Lost() uint64 { return s.LostRingbuf + s.LostPending }
 // Stats reads the kernel's counters.
 func (t *Tracer) Stats() (Stats, error) {
 	var st Stats
-	dst := []*uint64{&st.LostRingbuf, &st.LostPending, &st.ExecTruncated}
+	dst := []*uint64{&st.LostRingbuf, &st.LostPending, &st.ExecTruncated, &st.PIDFollowFull}
 	for i, d := range dst {
 		var perCPU []uint64
 		if err := t.objs.Stats.Lookup(uint32(i), &perCPU); err != nil {

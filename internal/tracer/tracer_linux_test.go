@@ -106,6 +106,12 @@ func startTracedWith(t *testing.T, version int, capture events.CaptureOptions) *
 // startTracedOpts: compat forces the kernel side's compat variant.
 func startTracedOpts(t *testing.T, version int, capture events.CaptureOptions, compat bool) *traced {
 	t.Helper()
+	return startTracedFilter(t, version, capture, compat, TaskFilter{})
+}
+
+// startTracedFilter: and with the in-kernel process filter f.
+func startTracedFilter(t *testing.T, version int, capture events.CaptureOptions, compat bool, f TaskFilter) *traced {
+	t.Helper()
 	privtest.Require(t)
 	h := testHierarchy(t, version)
 	root := h.Mount
@@ -122,6 +128,7 @@ func startTracedOpts(t *testing.T, version int, capture events.CaptureOptions, c
 	opts.Lifecycle = cat.LifecycleMask(capture)
 	opts.Logf = t.Logf
 	opts.Compat = compat
+	opts.Filter = f
 	tr, err := New(opts)
 	if err != nil {
 		t.Fatal(err)

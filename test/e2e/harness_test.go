@@ -163,6 +163,7 @@ var hex64 = regexp.MustCompile(`^[0-9a-f]{64}$`)
 // nonSyscallEvents must carry "syscall":false; everything else in these tests is a syscall.
 var nonSyscallEvents = map[string]bool{
 	"sched_process_exec": true, "sched_process_fork": true, "sched_process_exit": true,
+	"sys_enter": true, "sys_exit": true,
 }
 
 // parseEvent checks one stdout line against the JSON contract.

@@ -71,10 +71,17 @@ var modes = []Mode{
 	{Name: "ctrace-table-pipe", Desc: "ctrace trace (table) to a pipe the harness drains", Launch: ctrace(toPipe), Ready: ctraceReady, Stop: syscall.SIGINT, Figures: ctraceFigures, Ctrace: true},
 	{Name: "ctrace-selective", Desc: "ctrace trace --event execve, JSON to a file", Launch: ctrace(toFile, "--output-format", "json", "--event", "execve"), Ready: ctraceReady, Stop: syscall.SIGINT, Figures: ctraceFigures, Ctrace: true},
 	{Name: "ctrace-all-excluded", Desc: "ctrace trace --exclude-set syscalls,proc (every event excluded), JSON to a file", Launch: ctrace(toFile, "--output-format", "json", "--exclude-set", "syscalls,proc"), Ready: ctraceReady, Stop: syscall.SIGINT, Figures: ctraceFigures, Ctrace: true},
+	{Name: "ctrace-other-container", Desc: "ctrace trace --container naming another container (the workload's containers are excluded in the kernel: one map lookup per syscall), JSON to a file", Launch: ctrace(toFile, "--output-format", "json", "--container", otherContainer), Ready: ctraceReady, Stop: syscall.SIGINT, Figures: ctraceFigures, Ctrace: true},
 	{Name: "ctrace-file-set", Desc: "ctrace trace --set file (file events, derived from syscalls where no VFS hook loads), JSON to a file", Launch: ctrace(toFile, "--output-format", "json", "--set", "file"), Ready: ctraceReady, Stop: syscall.SIGINT, Figures: ctraceFigures, Ctrace: true},
 	{Name: "bpftrace-count", Desc: "reference: bpftrace count of raw_syscalls:sys_enter per comm, filtered to the workload containers' cgroups", Launch: bpftrace(countProgram), Ready: bpftraceReady, Stop: syscall.SIGINT, Figures: bpftraceFigures},
 	{Name: "strace", Desc: "reference: strace -f -c attached to the workload containers' first processes", Launch: strace, Ready: straceReady, ReadyPerPID: true, Stop: syscall.SIGINT, Figures: straceFigures, Scale: 0.05, MaxRuns: 3},
 }
+
+// otherContainer is the container ctrace-other-container selects: not a
+// workload container (none is running under this name: a name given to
+// --container that no container has yet is a note, and every running
+// container is excluded from the start, which is the path measured).
+const otherContainer = "ctracebench-not-the-workload"
 
 func modeByName(name string) *Mode {
 	for i := range modes {

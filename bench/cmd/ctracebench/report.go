@@ -279,6 +279,7 @@ func checkTargets(results []Result) []TargetCheck {
 	}
 	nearFloor("ctrace-selective (--event execve)", "ctrace-selective")
 	nearFloor("ctrace-all-excluded", "ctrace-all-excluded")
+	nearFloor("ctrace-other-container (--container naming another container)", "ctrace-other-container")
 	nearFloor("seccomp recording (ctrace seccomp record)", "ctrace-seccomp-record")
 	t := TargetCheck{Target: "full tracing to a JSON file ≤ 2.0× untraced (or ≤ 150 ns/event added beyond the floor), zero lost, default buffer"}
 	if r := find("ctrace-json-file"); r != nil && r.Ratio != nil {
