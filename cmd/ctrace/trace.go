@@ -188,9 +188,9 @@ func runTrace(cmd *cobra.Command, e *env, f traceFlags) error {
 	if f.bufferMiB <= 0 || f.bufferMiB > maxBufferMiB || f.bufferMiB&(f.bufferMiB-1) != 0 {
 		return fmt.Errorf("--buffer-size %d: must be a power of two between 1 and %d (MiB)", f.bufferMiB, maxBufferMiB)
 	}
-	cgroupVersion, ok := map[string]int{"auto": 0, "v1": 1, "v2": 2}[f.cgroup]
-	if !ok {
-		return fmt.Errorf("--cgroup %q: use auto, v1 or v2", f.cgroup)
+	cgroupV, err := cgroupVersion(f.cgroup)
+	if err != nil {
+		return err
 	}
 	if f.dataBytes < 0 || f.dataBytes > 256 {
 		return fmt.Errorf("--capture-data %d: must be between 0 and 256 bytes", f.dataBytes)
@@ -218,7 +218,7 @@ func runTrace(cmd *cobra.Command, e *env, f traceFlags) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	h, err := containers.DetectHierarchyVersion("/proc/self/mountinfo", cgroupVersion)
+	h, err := containers.DetectHierarchyVersion("/proc/self/mountinfo", cgroupV)
 	if err != nil {
 		return err
 	}

@@ -104,12 +104,18 @@ func Summary(res *Result, baseName string) string {
 
 // HowTo tells how to apply a profile written to file (stdout when "").
 func HowTo(f Format, file, name string) string {
+	save := ""
 	if file == "" {
 		file = name + ".json"
 		if f == FormatSPO {
 			file = name + ".yaml"
 		}
+		save = "save the profile as " + file + ", then "
 	}
+	return save + howTo(f, file, name)
+}
+
+func howTo(f Format, file, name string) string {
 	switch f {
 	case FormatDocker:
 		return fmt.Sprintf(`apply it:
