@@ -252,7 +252,7 @@ var references = []reference{
 type TargetCheck struct {
 	Target   string `json:"target"`
 	Measured string `json:"measured"`
-	Status   string `json:"status"` // met, NOT met, not measured
+	Status   string `json:"status"` // met, NOT met, not measured, not judged: why
 }
 
 func checkTargets(results []Result) []TargetCheck {
@@ -265,6 +265,13 @@ func checkTargets(results []Result) []TargetCheck {
 		return nil
 	}
 	var out []TargetCheck
+	// A floor whose runs disagree by more than ±20% (bpftrace's classic
+	// tracepoints have been seen bimodal here: 2.0 s or 4.1 s between
+	// rounds) cannot judge a 5% target: those are reported, not judged.
+	unstable := ""
+	if f := find("floor"); f != nil && f.Runs >= 2 && f.WallS > 0 && (f.WallMaxS-f.WallMinS)/2/f.WallS > 0.20 {
+		unstable = fmt.Sprintf("floor unstable (%s over %d runs, %.2f–%.2f s)", spread(f), f.Runs, f.WallMinS, f.WallMaxS)
+	}
 	nearFloor := func(label, mode string) {
 		t := TargetCheck{Target: label + " within 5% of the floor (same run)"}
 		r, f := find(mode), find("floor")
@@ -274,6 +281,9 @@ func checkTargets(results []Result) []TargetCheck {
 		default:
 			t.Measured = fmt.Sprintf("%.2f× floor (%.2f× untraced; floor %s)", *r.RatioToFloor, deref(r.Ratio), fmtRatio(f.Ratio))
 			t.Status = status(*r.RatioToFloor <= 1.05)
+			if unstable != "" {
+				t.Status = "not judged: " + unstable
+			}
 		}
 		out = append(out, t)
 	}
@@ -288,7 +298,12 @@ func checkTargets(results []Result) []TargetCheck {
 			lost = *r.Lost
 		}
 		t.Measured = fmt.Sprintf("%.2f× untraced, %s ns/event added beyond the floor, lost %d", *r.Ratio, fmtF(r.AddedNsFloor, 0), lost)
-		t.Status = status((*r.Ratio <= 2.0 || (r.AddedNsFloor != nil && *r.AddedNsFloor <= 150)) && lost == 0)
+		beyondFloor := r.AddedNsFloor != nil && *r.AddedNsFloor <= 150
+		if unstable != "" {
+			beyondFloor = false
+			t.Measured += "; judged against untraced only: " + unstable
+		}
+		t.Status = status((*r.Ratio <= 2.0 || beyondFloor) && lost == 0)
 	} else {
 		t.Measured, t.Status = "-", "not measured"
 	}

@@ -176,3 +176,33 @@ func TestReplaceGenerated(t *testing.T) {
 		t.Fatal("missing end marker: want an error")
 	}
 }
+
+// A floor whose runs disagree by more than ±20% judges no floor-relative
+// target: the 5% targets are "not judged", the JSON target falls back to
+// its ratio to untraced (this run's figures: floor 1.89–4.15 s).
+func TestTargetsUnstableFloor(t *testing.T) {
+	f := func(v float64) *float64 { return &v }
+	lost := int64(0)
+	results := []Result{
+		{Workload: storm, Mode: "floor", Scale: 1, Runs: 5, WallS: 3.971, WallMinS: 1.887, WallMaxS: 4.154, Ratio: f(3.14)},
+		{Workload: storm, Mode: "ctrace-selective", Scale: 1, Runs: 5, WallS: 2.165, WallMinS: 2.1, WallMaxS: 2.2, Ratio: f(1.71), RatioToFloor: f(0.55)},
+		{Workload: storm, Mode: "ctrace-json-file", Scale: 1, Runs: 5, WallS: 2.92, WallMinS: 2.8, WallMaxS: 3.1, Ratio: f(2.31), RatioToFloor: f(0.74), AddedNsFloor: f(-263), Lost: &lost},
+	}
+	got := map[string]TargetCheck{}
+	for _, tc := range checkTargets(results) {
+		got[tc.Target] = tc
+	}
+	if s := got["ctrace-selective (--event execve) within 5% of the floor (same run)"].Status; !strings.HasPrefix(s, "not judged: floor unstable (±29% over 5 runs") {
+		t.Errorf("selective: %q", s)
+	}
+	j := got["full tracing to a JSON file ≤ 2.0× untraced (or ≤ 150 ns/event added beyond the floor), zero lost, default buffer"]
+	if j.Status != "NOT met" || !strings.Contains(j.Measured, "judged against untraced only") {
+		t.Errorf("json file: %+v", j)
+	}
+	results[0].WallMinS, results[0].WallMaxS = 3.9, 4.1 // a steady floor: judged
+	for _, tc := range checkTargets(results) {
+		if strings.HasPrefix(tc.Target, "ctrace-selective") && tc.Status != "met" {
+			t.Errorf("steady floor: %+v", tc)
+		}
+	}
+}
