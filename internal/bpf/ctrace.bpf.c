@@ -832,20 +832,24 @@ static __always_inline void emit_raw(struct task_struct *t, __u16 kind, __u64 ts
 SEC("raw_tp/sys_enter")
 int ctrace_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 {
-	struct task_struct *t = current_task();
-	__u64 cgid = current_cgroup_id(t);
-	if (!in_container(cgid))
-		return 0;
-	if (!task_wanted(t, cgid))
-		return 0;
-
-	/* Events filtered out stop here. */
+	/*
+	 * Events filtered out stop here, first: the array lookup is inlined by
+	 * the verifier and costs less than the cgroup id and the containers
+	 * hash lookup, which a syscall nobody selected then never pays.
+	 */
 	__u32 nr = ctx->args[1];
 	const struct ctrace_syscall_conf *conf = conf_of(nr);
 	if (!conf)
 		return 0;
 	__u8 fl = conf->flags;
 	if (!(fl & (CTRACE_SC_ENABLED | CTRACE_SC_FDTRACK | CTRACE_SC_RAW_ENTER | CTRACE_SC_RAW_EXIT)))
+		return 0;
+
+	struct task_struct *t = current_task();
+	__u64 cgid = current_cgroup_id(t);
+	if (!in_container(cgid))
+		return 0;
+	if (!task_wanted(t, cgid))
 		return 0;
 
 	__u32 tid = current_tid(t);
