@@ -304,6 +304,17 @@ static __always_inline bool task_wanted(struct task_struct *t, __u64 cgid)
 	return task_filters_pass(t);
 }
 
+/*
+ * Is the current task t traced: in a traced container, not excluded, and
+ * passing the process filters? *cgid gets its cgroup id. The check every
+ * program that runs as the process makes before it copies anything.
+ */
+static __always_inline bool traced(struct task_struct *t, __u64 *cgid)
+{
+	*cgid = current_cgroup_id(t);
+	return in_container(*cgid) && task_wanted(t, *cgid);
+}
+
 /* --pid / --exclude-pid follow descendants: a new process inherits its parent's verdict. */
 static __always_inline void follow_fork(struct task_struct *parent, struct task_struct *child)
 {
@@ -846,10 +857,8 @@ int ctrace_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 
 	struct task_struct *t = current_task();
-	__u64 cgid = current_cgroup_id(t);
-	if (!in_container(cgid))
-		return 0;
-	if (!task_wanted(t, cgid))
+	__u64 cgid;
+	if (!traced(t, &cgid))
 		return 0;
 
 	__u32 tid = current_tid(t);
@@ -938,10 +947,8 @@ int ctrace_sched_fork(struct bpf_raw_tracepoint_args *ctx)
 	if (!(cfg_lifecycle & (CTRACE_LC_FORK | CTRACE_LC_FDTRACK)))
 		return 0;
 	struct task_struct *t = current_task();
-	__u64 cgid = current_cgroup_id(t);
-	if (!in_container(cgid))
-		return 0;
-	if (!task_wanted(t, cgid))
+	__u64 cgid;
+	if (!traced(t, &cgid))
 		return 0;
 	struct task_struct *child = (struct task_struct *)ctx->args[1];
 	struct ctrace_fork_rec *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);

@@ -21,10 +21,8 @@
 static __always_inline void udp_sockaddr(struct bpf_sock_addr *ctx, __u16 event, __u16 family)
 {
 	struct task_struct *t = current_task();
-	__u64 cgid = current_cgroup_id(t);
-	if (!in_container(cgid))
-		return;
-	if (!task_wanted(t, cgid))
+	__u64 cgid;
+	if (!traced(t, &cgid))
 		return;
 	struct udp_peer_key k = { .tgid = bpf_get_current_pid_tgid() >> 32, .event = event };
 	__u16 port = (__u16)ctx->user_port;

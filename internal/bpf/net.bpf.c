@@ -251,10 +251,8 @@ int ctrace_net_state(struct bpf_raw_tracepoint_args *ctx)
 	if (newstate == CT_TCP_SYN_SENT || newstate == CT_TCP_LISTEN) {
 		/* connect() or listen(): process context, the owner runs. */
 		struct task_struct *t = current_task();
-		__u64 cgid = current_cgroup_id(t);
-		if (!in_container(cgid))
-			return 0;
-		if (!task_wanted(t, cgid))
+		__u64 cgid;
+		if (!traced(t, &cgid))
 			return 0;
 		struct ctrace_sock_owner o;
 		owner_from_current(&o, t, cgid, newstate == CT_TCP_SYN_SENT ? CTRACE_ROLE_CLIENT : CTRACE_ROLE_SERVER);
@@ -346,10 +344,8 @@ int ctrace_net_destroy(struct bpf_raw_tracepoint_args *ctx)
 static __always_inline void udp_connected(const struct sock *sk, __u16 event)
 {
 	struct task_struct *t = current_task();
-	__u64 cgid = current_cgroup_id(t);
-	if (!in_container(cgid))
-		return;
-	if (!task_wanted(t, cgid))
+	__u64 cgid;
+	if (!traced(t, &cgid))
 		return;
 	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	struct udp_peer_key k = { .tgid = bpf_get_current_pid_tgid() >> 32, .event = event };
