@@ -736,6 +736,20 @@ static __always_inline void state_drop(__u32 tid)
 		bpf_map_delete_elem(&pending, &tid);
 }
 
+/* The fixed part of a syscall record: header, number, return value, arguments. */
+static __always_inline void fill_syscall(struct ctrace_syscall_rec *r, struct task_struct *t, const struct task_state *p,
+					 const __u64 *args, __s64 ret, __u16 flags)
+{
+	int i;
+
+	fill_header(&r->hdr, t, p->ts_ns, p->cgroup_id, CTRACE_REC_SYSCALL, flags);
+	r->nr = p->nr;
+	r->pad = 0;
+	r->retval = ret;
+	for (i = 0; i < CTRACE_MAX_ARGS; i++)
+		r->args[i] = args[i];
+}
+
 /*
  * Write one syscall record. args are the syscall's arguments, regs the
  * register frame they come from at exit (NULL: args are given). A syscall
@@ -747,7 +761,6 @@ static __always_inline void emit_syscall(struct task_struct *t, const struct tas
 {
 	const struct ctrace_syscall_conf *conf = conf_of(p->nr);
 	struct ctrace_syscall_rec *r;
-	int i;
 
 	if (p->flags & TS_FD_ONLY)
 		flags |= CTRACE_F_FD_ONLY;
@@ -757,12 +770,7 @@ static __always_inline void emit_syscall(struct task_struct *t, const struct tas
 			count(CTRACE_STAT_LOST_RINGBUF);
 			return;
 		}
-		fill_header(&r->hdr, t, p->ts_ns, p->cgroup_id, CTRACE_REC_SYSCALL, flags);
-		r->nr = p->nr;
-		r->pad = 0;
-		r->retval = ret;
-		for (i = 0; i < CTRACE_MAX_ARGS; i++)
-			r->args[i] = args[i];
+		fill_syscall(r, t, p, args, ret, flags);
 		bpf_ringbuf_submit(r, wakeup_flags_if(check));
 		return;
 	}
@@ -776,12 +784,7 @@ static __always_inline void emit_syscall(struct task_struct *t, const struct tas
 	__u32 end = sizeof(*r) + CTRACE_DATA_MAX;
 	bool truncated = false;
 
-	fill_header(&r->hdr, t, p->ts_ns, p->cgroup_id, CTRACE_REC_SYSCALL, flags);
-	r->nr = p->nr;
-	r->pad = 0;
-	r->retval = ret;
-	for (i = 0; i < CTRACE_MAX_ARGS; i++)
-		r->args[i] = args[i];
+	fill_syscall(r, t, p, args, ret, flags);
 
 	if (conf->flags & CTRACE_SC_CAPTURE_AT_ENTRY) {
 		struct exec_capture *ec = bpf_map_lookup_elem(&pending_exec, &tid);
