@@ -27,6 +27,7 @@ type Bench struct {
 	cgroup2  string
 	reg      *registry
 	network  string // private bridge network, created on first use
+	cpuset   string // --cpuset-cpus of the workload containers ("" = not pinned)
 	seq      int
 	progress func(format string, args ...any)
 }
@@ -129,6 +130,9 @@ func (b *Bench) runErr(w *Workload, m *Mode, s *Sample) error {
 		gnames[i] = newName(fmt.Sprintf("work%d", i))
 		args := append([]string{"-v", g.dir + ":/gate"}, netArgs...)
 		args = append(args, w.DockerArgs...)
+		if b.cpuset != "" {
+			args = append(args, "--cpuset-cpus", b.cpuset)
+		}
 		if _, err := b.dockerRun(gnames[i], args, script); err != nil {
 			return err
 		}

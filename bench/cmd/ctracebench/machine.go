@@ -25,6 +25,39 @@ type Machine struct {
 	CtracePath    string `json:"ctrace_path"`
 	CtraceSHA256  string `json:"ctrace_sha256"`
 	Commit        string `json:"commit"` // git describe of the tree when the run started
+	// WorkloadCPUs: the CPUs the workload containers were pinned to in
+	// every mode ("" = not pinned); tracers are not pinned.
+	WorkloadCPUs string `json:"workload_cpus,omitempty"`
+}
+
+// workloadCPUs turns the -cpuset flag into docker's --cpuset-cpus value:
+// "last" is the last CPU when there are two or more (the workload then has
+// a CPU of its own and a tracer's reader runs beside it, as on any
+// multi-core host; on this 2-core VM the floor's cost also depends on the
+// CPU the workload runs on, so every mode runs it on the same one), "none"
+// or "" leaves the workload to the scheduler.
+func workloadCPUs(flag string, cpus int) (string, error) {
+	switch flag {
+	case "", "none":
+		return "", nil
+	case "last":
+		if cpus < 2 {
+			return "", nil
+		}
+		return strconv.Itoa(cpus - 1), nil
+	}
+	for _, part := range strings.Split(flag, ",") {
+		lo, hi, isRange := strings.Cut(part, "-")
+		for _, n := range []string{lo, hi} {
+			if !isRange && n == hi {
+				continue
+			}
+			if v, err := strconv.Atoi(n); err != nil || v < 0 || v >= cpus {
+				return "", fmt.Errorf("-cpuset %q: %q is not a CPU of this machine (0-%d)", flag, n, cpus-1)
+			}
+		}
+	}
+	return flag, nil
 }
 
 func machineInfo(ctx context.Context, repo, ctraceBin string) Machine {

@@ -19,6 +19,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"syscall"
@@ -74,6 +75,7 @@ type options struct {
 	throughput bool
 	micro      bool
 	warmup     bool
+	cpuset     string
 }
 
 func main() { os.Exit(run()) }
@@ -92,11 +94,16 @@ func run() int {
 	flag.BoolVar(&o.throughput, "throughput", true, "measure ctrace's lossless throughput (storm in 1 and 2 containers)")
 	flag.BoolVar(&o.micro, "micro", true, "run the decode/encode Go micro-benchmarks")
 	flag.BoolVar(&o.warmup, "warmup", true, "one discarded untraced run per workload first (full mode)")
+	flag.StringVar(&o.cpuset, "cpuset", "last", "pin the workload containers to these CPUs (docker --cpuset-cpus) in every mode: \"last\" = the last CPU (when there are two or more), \"none\" = not pinned")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		return usageErr("unexpected arguments: %s", strings.Join(flag.Args(), " "))
 	}
 
+	cpuset, err := workloadCPUs(o.cpuset, runtime.NumCPU())
+	if err != nil {
+		return usageErr("%v", err)
+	}
 	ws, err := selectWorkloads(o.workloads)
 	if err != nil {
 		return usageErr("%v", err)
@@ -159,7 +166,8 @@ func run() int {
 		el := time.Since(start).Round(time.Second)
 		fmt.Fprintf(os.Stderr, "[%s] %s\n", el, fmt.Sprintf(format, args...))
 	}
-	b := &Bench{ctx: ctx, ctrace: o.ctrace, image: o.image, quick: o.quick, scratch: scratch, cgroup2: cgroup2Mount(), reg: reg, progress: logf}
+	b := &Bench{ctx: ctx, ctrace: o.ctrace, image: o.image, quick: o.quick, scratch: scratch, cgroup2: cgroup2Mount(), reg: reg, progress: logf, cpuset: cpuset}
+	machine.WorkloadCPUs = cpuset
 	removeStale(ctx, reg)
 	if b.cgroup2 == "" {
 		logf("warning: no cgroup2 mount found; bpftrace-count cannot filter by cgroup")

@@ -140,3 +140,29 @@ func TestGatedScript(t *testing.T) {
 		t.Fatalf("scaled(10, 0.01) = %d, want 1", got)
 	}
 }
+
+func TestWorkloadCPUs(t *testing.T) {
+	for _, c := range []struct {
+		flag string
+		cpus int
+		want string
+		err  bool
+	}{
+		{"last", 2, "1", false},
+		{"last", 8, "7", false},
+		{"last", 1, "", false},
+		{"none", 4, "", false},
+		{"", 4, "", false},
+		{"0", 2, "0", false},
+		{"0-1", 2, "0-1", false},
+		{"1,3", 4, "1,3", false},
+		{"2", 2, "", true},
+		{"x", 2, "", true},
+		{"0-5", 2, "", true},
+	} {
+		got, err := workloadCPUs(c.flag, c.cpus)
+		if got != c.want || (err != nil) != c.err {
+			t.Errorf("workloadCPUs(%q, %d) = %q, %v; want %q, error %v", c.flag, c.cpus, got, err, c.want, c.err)
+		}
+	}
+}

@@ -520,7 +520,13 @@ func renderMarkdown(rep *Report) string {
 	}
 	fmt.Fprintf(&b, "- %s, harness mode: %s, %d run(s) per cell (median)\n", version, map[bool]string{true: "quick", false: "full"}[rep.Quick], rep.Runs)
 	fmt.Fprintf(&b, "- %s, %d CPUs, %s RAM, kernel %s\n", m.CPU, m.CPUs, m.Memory, m.Kernel)
-	fmt.Fprintf(&b, "- %s; %s; %s; %s\n\n", m.Docker, m.Bpftrace, m.Strace, m.Go)
+	fmt.Fprintf(&b, "- %s; %s; %s; %s\n", m.Docker, m.Bpftrace, m.Strace, m.Go)
+	if m.WorkloadCPUs != "" {
+		fmt.Fprintf(&b, "- workload containers pinned to CPU %s in every mode (`-cpuset`); tracers not pinned\n", m.WorkloadCPUs)
+	} else {
+		b.WriteString("- workload containers not pinned (`-cpuset none`)\n")
+	}
+	b.WriteString("\n")
 
 	b.WriteString("### Ctrace targets (syscall storm)\n\n")
 	b.WriteString(mdHeader("target", "measured", "status"))
