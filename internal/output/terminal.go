@@ -1,7 +1,6 @@
 package output
 
 import (
-	"bufio"
 	"io"
 	"unicode/utf8"
 
@@ -22,13 +21,11 @@ type TerminalOptions struct {
 // NewTerminal is New for a terminal: the table gets opts; JSON is unchanged.
 // (With the zero opts it is New.)
 func NewTerminal(f Format, w io.Writer, opts TerminalOptions) Printer {
-	bw := bufio.NewWriterSize(newWriteBehind(w), 1<<20)
-	if f == FormatJSON {
-		return NewJSON(bw)
+	p := New(f, w)
+	if t, ok := p.(*Table); ok {
+		t.term = opts
 	}
-	t := NewTable(bw)
-	t.term = opts
-	return t
+	return p
 }
 
 // ANSI SGR sequences.
