@@ -94,7 +94,7 @@ func run() int {
 	flag.BoolVar(&o.throughput, "throughput", true, "measure ctrace's lossless throughput (storm in 1 and 2 containers)")
 	flag.BoolVar(&o.micro, "micro", true, "run the decode/encode Go micro-benchmarks")
 	flag.BoolVar(&o.warmup, "warmup", true, "one discarded untraced run per workload first (full mode)")
-	flag.StringVar(&o.cpuset, "cpuset", "last", "pin the workload containers to these CPUs (docker --cpuset-cpus) in every mode: \"last\" = the last CPU (when there are two or more), \"none\" = not pinned")
+	flag.StringVar(&o.cpuset, "cpuset", "last", "pin the workload container to these CPUs (docker --cpuset-cpus) in every mode (not the throughput runs with several containers): \"last\" = the last CPU (when there are two or more), \"none\" = not pinned")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		return usageErr("unexpected arguments: %s", strings.Join(flag.Args(), " "))

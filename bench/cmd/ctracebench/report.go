@@ -522,7 +522,7 @@ func renderMarkdown(rep *Report) string {
 	fmt.Fprintf(&b, "- %s, %d CPUs, %s RAM, kernel %s\n", m.CPU, m.CPUs, m.Memory, m.Kernel)
 	fmt.Fprintf(&b, "- %s; %s; %s; %s\n", m.Docker, m.Bpftrace, m.Strace, m.Go)
 	if m.WorkloadCPUs != "" {
-		fmt.Fprintf(&b, "- workload containers pinned to CPU %s in every mode (`-cpuset`); tracers not pinned\n", m.WorkloadCPUs)
+		fmt.Fprintf(&b, "- the workload container pinned to CPU %s in every mode (`-cpuset`; the throughput runs with two containers are not pinned); tracers not pinned\n", m.WorkloadCPUs)
 	} else {
 		b.WriteString("- workload containers not pinned (`-cpuset none`)\n")
 	}
