@@ -162,6 +162,36 @@ struct {
 	__type(value, __u8);
 } filter_uids SEC(".maps");
 
+/*
+ * The last container decision per CPU: a syscall of the same cgroup as the
+ * CPU's previous one (a storm, an excluded container's busy task) skips the
+ * containers hash lookup. An entry is valid while its generation equals
+ * cgroup_gen[0], which user space increments after every change it makes
+ * to the containers map (the kernel's own changes only add new cgroup ids
+ * or remove empty cgroups, which no task can run in). The entry is one
+ * 64-bit word, written with one store, so a program that is interrupted or
+ * preempted between reading and writing it (cgroup and fentry programs run
+ * preemptible) can leave an older decision but never a mixed one:
+ * bit 63 traced, bits 40-62 the generation (mod 2^23), bits 0-39 the cgroup
+ * id (mod 2^40: cgroup ids are inode numbers, far below that).
+ */
+#define VC_ID_MASK ((1ULL << 40) - 1)
+#define VC_GEN_MASK ((1ULL << 23) - 1)
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} verdict_cache SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} cgroup_gen SEC(".maps");
+
 /* Raw sys_enter/sys_exit records per CPU: paces their ring fill checks. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -233,11 +263,25 @@ static __always_inline __u64 current_cgroup_id(struct task_struct *t)
  */
 static __always_inline bool in_container(__u64 cgid)
 {
+	__u32 zero = 0;
+	__u64 *vc = bpf_map_lookup_elem(&verdict_cache, &zero);
+	__u64 *genp = bpf_map_lookup_elem(&cgroup_gen, &zero);
+	if (!vc || !genp)
+		return false;
+	/* The generation is read before the lookup: a change user space makes after it invalidates the entry. */
+	__u64 tag = ((*(volatile __u64 *)genp & VC_GEN_MASK) << 40) | (cgid & VC_ID_MASK);
+	__u64 w = *(volatile __u64 *)vc;
+
+	if (w && (w & ~(1ULL << 63)) == tag)
+		return w >> 63;
+
 	struct ctrace_cgroup_info *ci = bpf_map_lookup_elem(&containers, &cgid);
+	bool traced = ci != 0;
 
 	if (cfg_filters & CTRACE_FILT_CONTAINER)
-		return ci && ci->state != CTRACE_CG_EXCLUDED;
-	return ci != 0;
+		traced = ci && ci->state != CTRACE_CG_EXCLUDED;
+	*(volatile __u64 *)vc = tag | ((__u64)traced << 63);
+	return traced;
 }
 
 /* The verdict of a filter map for key: wanted unless excluded, or not listed when includes are given. */

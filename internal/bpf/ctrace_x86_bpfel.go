@@ -325,6 +325,7 @@ type CtraceUdpPeerKey struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
+	CtraceMapCgroupGen          = "cgroup_gen"
 	CtraceMapContainers         = "containers"
 	CtraceMapEvents             = "events"
 	CtraceMapFilterComms        = "filter_comms"
@@ -341,6 +342,7 @@ const (
 	CtraceMapStats              = "stats"
 	CtraceMapSyscallConf        = "syscall_conf"
 	CtraceMapTaskStates         = "task_states"
+	CtraceMapVerdictCache       = "verdict_cache"
 	CtraceProgCtraceCgroupMkdir = "ctrace_cgroup_mkdir"
 	CtraceProgCtraceCgroupRmdir = "ctrace_cgroup_rmdir"
 	CtraceProgCtraceNetDestroy  = "ctrace_net_destroy"
@@ -447,6 +449,7 @@ type CtraceProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type CtraceMapSpecs struct {
+	CgroupGen    *ebpf.MapSpec `ebpf:"cgroup_gen"`
 	Containers   *ebpf.MapSpec `ebpf:"containers"`
 	Events       *ebpf.MapSpec `ebpf:"events"`
 	FilterComms  *ebpf.MapSpec `ebpf:"filter_comms"`
@@ -463,6 +466,7 @@ type CtraceMapSpecs struct {
 	Stats        *ebpf.MapSpec `ebpf:"stats"`
 	SyscallConf  *ebpf.MapSpec `ebpf:"syscall_conf"`
 	TaskStates   *ebpf.MapSpec `ebpf:"task_states"`
+	VerdictCache *ebpf.MapSpec `ebpf:"verdict_cache"`
 }
 
 // CtraceVariableSpecs contains global variables before they are loaded into the kernel.
@@ -525,6 +529,7 @@ func (o *CtraceObjects) Close() error {
 //
 // It can be passed to LoadCtraceObjects or ebpf.CollectionSpec.LoadAndAssign.
 type CtraceMaps struct {
+	CgroupGen    *ebpf.Map `ebpf:"cgroup_gen"`
 	Containers   *ebpf.Map `ebpf:"containers"`
 	Events       *ebpf.Map `ebpf:"events"`
 	FilterComms  *ebpf.Map `ebpf:"filter_comms"`
@@ -541,10 +546,12 @@ type CtraceMaps struct {
 	Stats        *ebpf.Map `ebpf:"stats"`
 	SyscallConf  *ebpf.Map `ebpf:"syscall_conf"`
 	TaskStates   *ebpf.Map `ebpf:"task_states"`
+	VerdictCache *ebpf.Map `ebpf:"verdict_cache"`
 }
 
 func (m *CtraceMaps) Close() error {
 	return _CtraceClose(
+		m.CgroupGen,
 		m.Containers,
 		m.Events,
 		m.FilterComms,
@@ -561,6 +568,7 @@ func (m *CtraceMaps) Close() error {
 		m.Stats,
 		m.SyscallConf,
 		m.TaskStates,
+		m.VerdictCache,
 	)
 }
 

@@ -107,6 +107,7 @@ type HooksUdpPeerKey struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
+	HooksMapCgroupGen                = "cgroup_gen"
 	HooksMapContainers               = "containers"
 	HooksMapEvents                   = "events"
 	HooksMapFhPath                   = "fh_path"
@@ -125,6 +126,7 @@ const (
 	HooksMapStats                    = "stats"
 	HooksMapSyscallConf              = "syscall_conf"
 	HooksMapTaskStates               = "task_states"
+	HooksMapVerdictCache             = "verdict_cache"
 	HooksProgCtraceCgroupMkdir       = "ctrace_cgroup_mkdir"
 	HooksProgCtraceCgroupRmdir       = "ctrace_cgroup_rmdir"
 	HooksProgCtraceFentryBprmCheck   = "ctrace_fentry_bprm_check"
@@ -263,6 +265,7 @@ type HooksProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type HooksMapSpecs struct {
+	CgroupGen    *ebpf.MapSpec `ebpf:"cgroup_gen"`
 	Containers   *ebpf.MapSpec `ebpf:"containers"`
 	Events       *ebpf.MapSpec `ebpf:"events"`
 	FhPath       *ebpf.MapSpec `ebpf:"fh_path"`
@@ -281,6 +284,7 @@ type HooksMapSpecs struct {
 	Stats        *ebpf.MapSpec `ebpf:"stats"`
 	SyscallConf  *ebpf.MapSpec `ebpf:"syscall_conf"`
 	TaskStates   *ebpf.MapSpec `ebpf:"task_states"`
+	VerdictCache *ebpf.MapSpec `ebpf:"verdict_cache"`
 }
 
 // HooksVariableSpecs contains global variables before they are loaded into the kernel.
@@ -343,6 +347,7 @@ func (o *HooksObjects) Close() error {
 //
 // It can be passed to LoadHooksObjects or ebpf.CollectionSpec.LoadAndAssign.
 type HooksMaps struct {
+	CgroupGen    *ebpf.Map `ebpf:"cgroup_gen"`
 	Containers   *ebpf.Map `ebpf:"containers"`
 	Events       *ebpf.Map `ebpf:"events"`
 	FhPath       *ebpf.Map `ebpf:"fh_path"`
@@ -361,10 +366,12 @@ type HooksMaps struct {
 	Stats        *ebpf.Map `ebpf:"stats"`
 	SyscallConf  *ebpf.Map `ebpf:"syscall_conf"`
 	TaskStates   *ebpf.Map `ebpf:"task_states"`
+	VerdictCache *ebpf.Map `ebpf:"verdict_cache"`
 }
 
 func (m *HooksMaps) Close() error {
 	return _HooksClose(
+		m.CgroupGen,
 		m.Containers,
 		m.Events,
 		m.FhPath,
@@ -383,6 +390,7 @@ func (m *HooksMaps) Close() error {
 		m.Stats,
 		m.SyscallConf,
 		m.TaskStates,
+		m.VerdictCache,
 	)
 }
 

@@ -230,5 +230,7 @@ func parentOf(statPath string) (uint32, bool) {
 // (TaskFilter.Containers must be set). Its child cgroups created from now
 // on are excluded too.
 func (t *Tracer) ExcludeCgroup(id uint64) error {
-	return t.objs.Containers.Put(id, bpf.CgroupInfo{State: uint32(bpf.CgroupExcluded)})
+	return t.changeContainers(func() error {
+		return t.objs.Containers.Put(id, bpf.CgroupInfo{State: uint32(bpf.CgroupExcluded)})
+	})
 }

@@ -1,6 +1,7 @@
 package tracer
 
 import (
+	"bufio"
 	"fmt"
 	"os"
 	"os/exec"
@@ -220,6 +221,93 @@ func TestRawEvents(t *testing.T) {
 		}
 		if enters["openat"] == 0 || enters["read"] == 0 || exits == 0 {
 			t.Errorf("raw events: enters %v, successful openat exits %d", enters, exits)
+		}
+	})
+}
+
+// TestVerdictCacheFollowsChanges: each CPU caches its last container
+// decision (verdict_cache); a change user space makes to a container's
+// state while its process keeps running on that CPU must take effect at
+// the process's next syscall. One shell, pinned to one CPU, stays in the
+// test cgroup and opens a different file in each phase: traced, excluded,
+// traced again, forgotten. (Without the generation bump the cached
+// "traced" lets phase 2 through.)
+func TestVerdictCacheFollowsChanges(t *testing.T) {
+	forVariants(t, func(t *testing.T, compat bool) {
+		x := startTracedFilter(t, 2, events.CaptureOptions{}, compat, TaskFilter{Containers: true})
+		dir := t.TempDir()
+		files := make([]string, 4)
+		for i := range files {
+			files[i] = filepath.Join(dir, fmt.Sprintf("phase%d", i+1))
+			if err := os.WriteFile(files[i], []byte("x\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// The shell opens the file named on each input line (a builtin
+		// redirect: no fork) and answers "ok".
+		cmd := exec.Command("taskset", "-c", "0", "/bin/sh", "-c",
+			"echo $$ > "+filepath.Join(x.dir, "cgroup.procs")+" && echo ready && while read f; do read l < \"$f\"; echo ok; done")
+		stdin, err := cmd.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer cmd.Wait()
+		defer stdin.Close()
+		out := bufio.NewReader(stdout)
+		expect := func(want string) {
+			t.Helper()
+			line, err := out.ReadString('\n')
+			if err != nil || strings.TrimSpace(line) != want {
+				t.Fatalf("shell said %q (%v), want %q", line, err, want)
+			}
+		}
+		expect("ready")
+		step := func(i int) {
+			t.Helper()
+			fmt.Fprintln(stdin, files[i])
+			expect("ok")
+		}
+		step(0) // traced (and the CPU's cache holds "traced")
+		if err := x.tr.ExcludeCgroup(x.cgid); err != nil {
+			t.Fatal(err)
+		}
+		step(1) // excluded
+		if err := x.tr.AddContainerCgroup(x.cgid); err != nil {
+			t.Fatal(err)
+		}
+		step(2) // traced again
+		if err := x.tr.ForgetCgroup(x.cgid); err != nil {
+			t.Fatal(err)
+		}
+		step(3)                                                 // not a container
+		if err := x.tr.AddContainerCgroup(x.cgid); err != nil { // so that its exit is seen
+			t.Fatal(err)
+		}
+		stdin.Close()
+		if err := cmd.Wait(); err != nil {
+			t.Fatal(err)
+		}
+		opened := func(evs []seen, f string) bool {
+			_, ok := find(x.ours(evs), func(e seen) bool {
+				return strings.HasPrefix(e.name, "open") && len(e.strs["filename"]) > 0 && e.strs["filename"][0] == f
+			})
+			return ok
+		}
+		evs := x.collect(t, 20*time.Second, func(evs []seen) bool {
+			_, ok := find(x.ours(evs), func(e seen) bool { return e.name == "exit_group" || e.name == "process_exit" })
+			return ok && opened(evs, files[2])
+		})
+		for i, want := range []bool{true, false, true, false} {
+			if got := opened(evs, files[i]); got != want {
+				t.Errorf("phase %d: open of %s recorded %v, want %v", i+1, files[i], got, want)
+			}
 		}
 	})
 }

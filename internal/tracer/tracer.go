@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/cilium/ebpf"
@@ -97,6 +98,8 @@ type Tracer struct {
 	// Variant is the kernel-side variant in use: "task-storage" or "compat" (and why).
 	Variant string
 	fast    bool // the task-storage variant: the hooks object is configured alike
+	genMu   sync.Mutex
+	gen     uint64 // the containers map's generation (changeContainers)
 	// FileChoices says where each wanted file event comes from (optional.go).
 	FileChoices []filesource.Choice
 	hooks       *optionalLoader // the hooks object, once needed
@@ -258,7 +261,23 @@ func (t *Tracer) loadSyscallConf(confs []bpf.SyscallConf) error {
 
 // AddContainerCgroup marks a cgroup id as a container's in the kernel.
 func (t *Tracer) AddContainerCgroup(id uint64) error {
-	return t.objs.Containers.Put(id, bpf.CgroupInfo{State: uint32(bpf.CgroupContainer)})
+	return t.changeContainers(func() error {
+		return t.objs.Containers.Put(id, bpf.CgroupInfo{State: uint32(bpf.CgroupContainer)})
+	})
+}
+
+// changeContainers makes one change to the containers map, then moves the
+// map's generation on so that no CPU keeps a decision it cached before the
+// change (verdict_cache in ctrace.bpf.c).
+func (t *Tracer) changeContainers(change func() error) error {
+	t.genMu.Lock()
+	defer t.genMu.Unlock()
+	err := change()
+	t.gen++
+	if gerr := t.objs.CgroupGen.Put(uint32(0), t.gen); gerr != nil {
+		return errors.Join(err, fmt.Errorf("containers map generation: %w", gerr))
+	}
+	return err
 }
 
 // Candidates returns the cgroups the kernel traces as candidates: created
@@ -280,11 +299,13 @@ func (t *Tracer) Candidates() ([]uint64, error) {
 
 // ForgetCgroup removes a cgroup from the kernel map (not a container, or gone).
 func (t *Tracer) ForgetCgroup(id uint64) error {
-	err := t.objs.Containers.Delete(id)
-	if errors.Is(err, ebpf.ErrKeyNotExist) {
-		return nil
-	}
-	return err
+	return t.changeContainers(func() error {
+		err := t.objs.Containers.Delete(id)
+		if errors.Is(err, ebpf.ErrKeyNotExist) {
+			return nil
+		}
+		return err
+	})
 }
 
 // ErrPoll is returned by Next when no record arrived within the poll interval.
