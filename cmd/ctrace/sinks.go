@@ -22,7 +22,6 @@ type traceSinks struct {
 	events     *tracefile.Counter // every event line goes through it
 	eventsPath string             // "" for standard output
 	eventsFile *os.File
-	eventsW    io.Writer // the events file's writer (direct I/O or write-behind)
 	errorsFile *os.File
 	diag       *diag.Writer
 	status     *status.Line // nil when off
@@ -74,8 +73,7 @@ func openSinks(e *env, cfg config.Config, overwrite, quiet bool) (*traceSinks, e
 		}
 	}
 	s.eventsPath, s.eventsFile = cfg.EventsPath, f
-	s.eventsW = output.NewFileWriter(f)
-	s.events = &tracefile.Counter{W: s.eventsW}
+	s.events = &tracefile.Counter{W: output.NewWriteBehind(f)}
 	return s, nil
 }
 
@@ -94,9 +92,6 @@ func (s *traceSinks) fileSize() int64 {
 func (s *traceSinks) Close() {
 	if s.status != nil {
 		s.status.Clear()
-	}
-	if c, ok := s.eventsW.(io.Closer); ok {
-		c.Close() // after the session's last Flush, which reported any write error
 	}
 	if s.eventsFile != nil {
 		s.eventsFile.Close()

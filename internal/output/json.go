@@ -13,10 +13,9 @@ import (
 // JSON writes one JSON object per event per line (NDJSON). The shape is
 // documented in docs/events.md; fields are only ever added.
 type JSON struct {
-	w    *bufio.Writer
-	down Flusher // the writer below w when it buffers too (nil: none)
-	buf  []byte
-	enc  jsonCache
+	w   *bufio.Writer
+	buf []byte
+	enc jsonCache
 	// frag caches each container's rendered "container" object.
 	frag  map[*containers.Container][]byte
 	lastC *containers.Container
@@ -55,7 +54,7 @@ func (j *JSON) Write(ev *events.Event, c *containers.Container) error {
 const minLineRoom = 32 << 10
 
 // Flush writes buffered output.
-func (j *JSON) Flush() error { return flush(j.w, j.down) }
+func (j *JSON) Flush() error { return j.w.Flush() }
 
 func (j *JSON) containerJSON(c *containers.Container) []byte {
 	if c == j.lastC && j.lastF != nil {

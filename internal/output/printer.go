@@ -50,29 +50,11 @@ func ParseFormat(s string) (Format, error) {
 // New returns a printer of format f writing to w through a large buffer
 // (write-behind when w is a regular file: see writeBehind).
 func New(f Format, w io.Writer) Printer {
-	under := newWriteBehind(w)
-	bw := bufio.NewWriterSize(under, 1<<20)
-	down, _ := under.(Flusher)
+	bw := bufio.NewWriterSize(newWriteBehind(w), 1<<20)
 	if f == FormatJSON {
-		j := NewJSON(bw)
-		j.down = down
-		return j
+		return NewJSON(bw)
 	}
-	t := NewTable(bw)
-	t.down = down
-	return t
-}
-
-// flush writes what w buffers, then makes the writer below it (down, when
-// it buffers too: the events file's direct writer) write everything.
-func flush(w *bufio.Writer, down Flusher) error {
-	if err := w.Flush(); err != nil {
-		return err
-	}
-	if down != nil {
-		return down.Flush()
-	}
-	return nil
+	return NewTable(bw)
 }
 
 // writeLines buffers whole lines: when they do not fit, what is buffered

@@ -13,7 +13,6 @@ import (
 // Table writes one aligned line per event, for people.
 type Table struct {
 	w       *bufio.Writer
-	down    Flusher // the writer below w when it buffers too (nil: none)
 	buf     []byte
 	scratch []byte
 	header  bool
@@ -72,7 +71,7 @@ func (t *Table) Write(ev *events.Event, c *containers.Container) error {
 }
 
 // Flush writes buffered output.
-func (t *Table) Flush() error { return flush(t.w, t.down) }
+func (t *Table) Flush() error { return t.w.Flush() }
 
 // AppendTableLine renders ev as one table line with its newline.
 func AppendTableLine(dst []byte, ev *events.Event, c *containers.Container) []byte {

@@ -1,6 +1,7 @@
 package output
 
 import (
+	"bufio"
 	"io"
 	"unicode/utf8"
 
@@ -21,11 +22,13 @@ type TerminalOptions struct {
 // NewTerminal is New for a terminal: the table gets opts; JSON is unchanged.
 // (With the zero opts it is New.)
 func NewTerminal(f Format, w io.Writer, opts TerminalOptions) Printer {
-	p := New(f, w)
-	if t, ok := p.(*Table); ok {
-		t.term = opts
+	bw := bufio.NewWriterSize(newWriteBehind(w), 1<<20)
+	if f == FormatJSON {
+		return NewJSON(bw)
 	}
-	return p
+	t := NewTable(bw)
+	t.term = opts
+	return t
 }
 
 // ANSI SGR sequences.

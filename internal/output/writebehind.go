@@ -27,6 +27,11 @@ type writeBehind struct {
 	dropped int64 // dropped from the page cache up to here
 }
 
+// NewWriteBehind wraps w in write-behind when it is a regular file (for a
+// file behind a wrapper, e.g. a line counter, that New cannot see);
+// anything else (a terminal, a pipe, /dev/null) is returned as it is.
+func NewWriteBehind(w io.Writer) io.Writer { return newWriteBehind(w) }
+
 // newWriteBehind wraps w when it is a regular file; anything else (a
 // terminal, a pipe, /dev/null) is returned as it is.
 func newWriteBehind(w io.Writer) io.Writer {

@@ -114,14 +114,6 @@ func (c *Counter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// Flush flushes W when it buffers (has a Flush method).
-func (c *Counter) Flush() error {
-	if f, ok := c.W.(interface{ Flush() error }); ok {
-		return f.Flush()
-	}
-	return nil
-}
-
 // Bytes is the number of bytes written.
 func (c *Counter) Bytes() int64 { return c.bytes.Load() }
 
