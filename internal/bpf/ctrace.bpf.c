@@ -174,6 +174,13 @@ struct {
  * preemptible) can leave an older decision but never a mixed one:
  * bit 63 traced, bits 40-62 the generation (mod 2^23), bits 0-39 the cgroup
  * id (mod 2^40: cgroup ids are inode numbers, far below that).
+ * On x86 (TSO) a miss that reads the generation before the map cannot cache
+ * a decision older than that generation. A weakly ordered CPU (arm64) may
+ * satisfy the map read first: in that window a changed decision can stay
+ * cached on one CPU until another cgroup's syscall replaces it there. A
+ * stale "traced" is harmless (user space checks every container again); a
+ * stale "not traced" needs a cgroup user space re-adds after excluding or
+ * forgetting it, which ctrace does not do while tracing.
  */
 #define VC_ID_MASK ((1ULL << 40) - 1)
 #define VC_GEN_MASK ((1ULL << 23) - 1)
