@@ -286,8 +286,9 @@ func TestVerdictCacheFollowsChanges(t *testing.T) {
 		if err := x.tr.ForgetCgroup(x.cgid); err != nil {
 			t.Fatal(err)
 		}
-		step(3)                                                 // not a container
-		if err := x.tr.AddContainerCgroup(x.cgid); err != nil { // so that its exit is seen
+		step(3) // not a container
+		// A container again, so that its exit is seen.
+		if err := x.tr.AddContainerCgroup(x.cgid); err != nil {
 			t.Fatal(err)
 		}
 		stdin.Close()

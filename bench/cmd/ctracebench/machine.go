@@ -47,11 +47,11 @@ func workloadCPUs(flag string, cpus int) (string, error) {
 		return strconv.Itoa(cpus - 1), nil
 	}
 	for _, part := range strings.Split(flag, ",") {
-		lo, hi, isRange := strings.Cut(part, "-")
-		for _, n := range []string{lo, hi} {
-			if !isRange && n == hi {
-				continue
-			}
+		ends := []string{part}
+		if lo, hi, isRange := strings.Cut(part, "-"); isRange {
+			ends = []string{lo, hi}
+		}
+		for _, n := range ends {
 			if v, err := strconv.Atoi(n); err != nil || v < 0 || v >= cpus {
 				return "", fmt.Errorf("-cpuset %q: %q is not a CPU of this machine (0-%d)", flag, n, cpus-1)
 			}

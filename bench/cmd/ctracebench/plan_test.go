@@ -159,6 +159,8 @@ func TestWorkloadCPUs(t *testing.T) {
 		{"2", 2, "", true},
 		{"x", 2, "", true},
 		{"0-5", 2, "", true},
+		{"0,,1", 2, "", true},
+		{"0-", 2, "", true},
 	} {
 		got, err := workloadCPUs(c.flag, c.cpus)
 		if got != c.want || (err != nil) != c.err {
