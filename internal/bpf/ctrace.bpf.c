@@ -199,6 +199,20 @@ struct {
 	__type(value, __u64);
 } cgroup_gen SEC(".maps");
 
+/*
+ * Non-zero while the reader sleeps (user space maps it and sets it before
+ * waiting): producers force a wakeup only then, and the first to do so
+ * clears it. A wakeup forced while the reader is awake is an irq_work
+ * self-IPI for nothing (a VM exit in a guest).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, __u64);
+} reader_asleep SEC(".maps");
+
 /* Raw sys_enter/sys_exit records per CPU: paces their ring fill checks. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -435,14 +449,24 @@ static __always_inline void fill_header(struct ctrace_header *h, struct task_str
 
 /*
  * The reader sleeps until cfg_wakeup_bytes are pending (or its poll
- * interval ends): wake it when that much is there. check = false skips the
- * (helper) query: a storm of one thread checks every WAKEUP_EVERY records.
+ * interval ends): wake it when it sleeps and that much is there. check =
+ * false skips the check: a storm of one thread checks every WAKEUP_EVERY
+ * records.
  */
 static __always_inline __u64 wakeup_flags_if(bool check)
 {
-	if (check && bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= cfg_wakeup_bytes)
-		return BPF_RB_FORCE_WAKEUP;
-	return BPF_RB_NO_WAKEUP;
+	__u32 zero = 0;
+	__u64 *asleep;
+
+	if (!check)
+		return BPF_RB_NO_WAKEUP;
+	asleep = bpf_map_lookup_elem(&reader_asleep, &zero);
+	if (!asleep || !*(volatile __u64 *)asleep)
+		return BPF_RB_NO_WAKEUP;
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) < cfg_wakeup_bytes)
+		return BPF_RB_NO_WAKEUP;
+	*(volatile __u64 *)asleep = 0;
+	return BPF_RB_FORCE_WAKEUP;
 }
 
 static __always_inline __u64 wakeup_flags(void)

@@ -338,6 +338,7 @@ const (
 	CtraceMapPending            = "pending"
 	CtraceMapPendingExec        = "pending_exec"
 	CtraceMapRawPace            = "raw_pace"
+	CtraceMapReaderAsleep       = "reader_asleep"
 	CtraceMapScratch            = "scratch"
 	CtraceMapStats              = "stats"
 	CtraceMapSyscallConf        = "syscall_conf"
@@ -462,6 +463,7 @@ type CtraceMapSpecs struct {
 	Pending      *ebpf.MapSpec `ebpf:"pending"`
 	PendingExec  *ebpf.MapSpec `ebpf:"pending_exec"`
 	RawPace      *ebpf.MapSpec `ebpf:"raw_pace"`
+	ReaderAsleep *ebpf.MapSpec `ebpf:"reader_asleep"`
 	Scratch      *ebpf.MapSpec `ebpf:"scratch"`
 	Stats        *ebpf.MapSpec `ebpf:"stats"`
 	SyscallConf  *ebpf.MapSpec `ebpf:"syscall_conf"`
@@ -542,6 +544,7 @@ type CtraceMaps struct {
 	Pending      *ebpf.Map `ebpf:"pending"`
 	PendingExec  *ebpf.Map `ebpf:"pending_exec"`
 	RawPace      *ebpf.Map `ebpf:"raw_pace"`
+	ReaderAsleep *ebpf.Map `ebpf:"reader_asleep"`
 	Scratch      *ebpf.Map `ebpf:"scratch"`
 	Stats        *ebpf.Map `ebpf:"stats"`
 	SyscallConf  *ebpf.Map `ebpf:"syscall_conf"`
@@ -564,6 +567,7 @@ func (m *CtraceMaps) Close() error {
 		m.Pending,
 		m.PendingExec,
 		m.RawPace,
+		m.ReaderAsleep,
 		m.Scratch,
 		m.Stats,
 		m.SyscallConf,

@@ -122,6 +122,7 @@ const (
 	HooksMapPending                  = "pending"
 	HooksMapPendingExec              = "pending_exec"
 	HooksMapRawPace                  = "raw_pace"
+	HooksMapReaderAsleep             = "reader_asleep"
 	HooksMapScratch                  = "scratch"
 	HooksMapStats                    = "stats"
 	HooksMapSyscallConf              = "syscall_conf"
@@ -280,6 +281,7 @@ type HooksMapSpecs struct {
 	Pending      *ebpf.MapSpec `ebpf:"pending"`
 	PendingExec  *ebpf.MapSpec `ebpf:"pending_exec"`
 	RawPace      *ebpf.MapSpec `ebpf:"raw_pace"`
+	ReaderAsleep *ebpf.MapSpec `ebpf:"reader_asleep"`
 	Scratch      *ebpf.MapSpec `ebpf:"scratch"`
 	Stats        *ebpf.MapSpec `ebpf:"stats"`
 	SyscallConf  *ebpf.MapSpec `ebpf:"syscall_conf"`
@@ -362,6 +364,7 @@ type HooksMaps struct {
 	Pending      *ebpf.Map `ebpf:"pending"`
 	PendingExec  *ebpf.Map `ebpf:"pending_exec"`
 	RawPace      *ebpf.Map `ebpf:"raw_pace"`
+	ReaderAsleep *ebpf.Map `ebpf:"reader_asleep"`
 	Scratch      *ebpf.Map `ebpf:"scratch"`
 	Stats        *ebpf.Map `ebpf:"stats"`
 	SyscallConf  *ebpf.Map `ebpf:"syscall_conf"`
@@ -386,6 +389,7 @@ func (m *HooksMaps) Close() error {
 		m.Pending,
 		m.PendingExec,
 		m.RawPace,
+		m.ReaderAsleep,
 		m.Scratch,
 		m.Stats,
 		m.SyscallConf,

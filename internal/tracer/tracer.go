@@ -131,7 +131,7 @@ func New(opts Options) (*Tracer, error) {
 		t.Close()
 		return nil, err
 	}
-	t.ring, err = newRing(t.objs.Events.FD(), int(t.objs.Events.MaxEntries()))
+	t.ring, err = newRing(t.objs.Events.FD(), int(t.objs.Events.MaxEntries()), t.objs.ReaderAsleep.FD(), uint64(opts.WakeupBytes))
 	if err != nil {
 		t.Close()
 		return nil, fmt.Errorf("open ring buffer: %w", err)

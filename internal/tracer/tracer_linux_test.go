@@ -112,6 +112,12 @@ func startTracedOpts(t *testing.T, version int, capture events.CaptureOptions, c
 // startTracedFilter: and with the in-kernel process filter f.
 func startTracedFilter(t *testing.T, version int, capture events.CaptureOptions, compat bool, f TaskFilter) *traced {
 	t.Helper()
+	return startTracedTuned(t, version, capture, compat, f, func(*Options) {})
+}
+
+// startTracedTuned: and tune changes the options last.
+func startTracedTuned(t *testing.T, version int, capture events.CaptureOptions, compat bool, f TaskFilter, tune func(*Options)) *traced {
+	t.Helper()
 	privtest.Require(t)
 	h := testHierarchy(t, version)
 	root := h.Mount
@@ -129,6 +135,7 @@ func startTracedFilter(t *testing.T, version int, capture events.CaptureOptions,
 	opts.Logf = t.Logf
 	opts.Compat = compat
 	opts.Filter = f
+	tune(&opts)
 	tr, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
