@@ -38,6 +38,8 @@ volatile const bool cfg_task_storage = true; /* fast variant (see above); false:
 volatile const __u32 cfg_filters = 0;
 /* Some syscall_conf entry has CTRACE_SC_RAW_ENTER/EXIT: without it the raw-event code is dropped. */
 volatile const bool cfg_raw = false;
+/* In-flight slots - 1 (a power of two - 1; user space sizes the inflight map to match). */
+volatile const __u32 cfg_inflight_mask = (1 << 16) - 1;
 
 #define SCRATCH_SIZE 32768
 #define OFF_MASK 16383 /* every item starts below this offset */
@@ -103,6 +105,36 @@ struct {
 	__type(key, int);
 	__type(value, struct task_state);
 } task_states SEC(".maps");
+
+/*
+ * Fast variant: the state of a syscall in flight, in a slot chosen by thread
+ * id (tid & cfg_inflight_mask), so entry and exit pay an inlined array
+ * lookup instead of a task storage helper call. A thread takes a free slot
+ * (compare-and-swap of owner from 0) at its first syscall and keeps it until
+ * it exits (sched_process_exit) or execs under another id; only the owner
+ * writes the slot's state. A thread whose slot another thread owns keeps its
+ * state in task storage (task_states) and counts itself in the slot's
+ * spilled, which tells exit to look there. With the default 65,536 slots,
+ * threads 65,536 ids apart share one. Exec arguments captured at entry
+ * always use task storage (an exec may change the thread id). User space
+ * shrinks the map to 1 entry in compat.
+ */
+struct inflight {
+	__u64 owner; /* thread id owning the slot; 0: free (64-bit: the atomics of BPF ISA v2) */
+	__u64 ts_ns; /* 0: no syscall in flight */
+	__u64 cgroup_id;
+	__s64 spilled; /* threads of this slot's index with a state in task storage */
+	__u32 nr;
+	__u16 flags;
+	__u16 records;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1 << 16); /* user space sets cfg_inflight_mask + 1 */
+	__type(key, __u32);
+	__type(value, struct inflight);
+} inflight SEC(".maps");
 
 /* Compat variant: per-thread state by thread id (user space shrinks it to 1 entry in fast). */
 struct {
@@ -791,7 +823,23 @@ static __always_inline const struct ctrace_syscall_conf *conf_of(__u32 nr)
 	return bpf_map_lookup_elem(&syscall_conf, &nr);
 }
 
-/* Per-thread syscall state of the current task; create makes a slot if there is none. */
+/* The in-flight slot of thread tid (fast variant). */
+static __always_inline struct inflight *slot_of(__u32 tid)
+{
+	__u32 i = tid & cfg_inflight_mask;
+	return bpf_map_lookup_elem(&inflight, &i);
+}
+
+/* Does thread tid own its slot, taking it if it is free? */
+static __always_inline bool slot_own(struct inflight *sl, __u32 tid)
+{
+	return sl->owner == tid || __sync_val_compare_and_swap(&sl->owner, 0, (__u64)tid) == 0;
+}
+
+/*
+ * Per-thread state in task storage (fast) or the pending hash (compat) of
+ * the current task; create makes one if there is none.
+ */
 static __always_inline struct task_state *state_of(struct task_struct *t, __u32 tid, bool create)
 {
 	if (cfg_task_storage)
@@ -804,11 +852,100 @@ static __always_inline struct task_state *state_of(struct task_struct *t, __u32 
 	return bpf_map_lookup_elem(&pending, &tid);
 }
 
+/*
+ * Start a syscall's state at entry: in the thread's slot (fast variant,
+ * unless args must be kept), else in task storage or the pending hash.
+ * Returns the task_state to complete, or NULL when the slot took it (or no
+ * state could be made: *lost is set).
+ */
+static __always_inline struct task_state *state_begin(struct task_struct *t, __u32 tid, __u64 ts, __u64 cgid, __u32 nr,
+						      __u16 sflags, bool keep_args, bool *lost)
+{
+	struct inflight *sl = 0;
+
+	*lost = false;
+	if (cfg_task_storage) {
+		sl = slot_of(tid);
+		if (!sl) {
+			*lost = true;
+			return 0;
+		}
+		if (!keep_args && slot_own(sl, tid)) {
+			sl->ts_ns = ts;
+			sl->cgroup_id = cgid;
+			sl->nr = nr;
+			sl->flags = sflags;
+			return 0;
+		}
+	}
+	struct task_state *st = state_of(t, tid, true);
+	if (!st) {
+		*lost = true;
+		return 0;
+	}
+	if (sl && !st->ts_ns)
+		__sync_fetch_and_add(&sl->spilled, 1);
+	st->ts_ns = ts;
+	st->cgroup_id = cgid;
+	st->nr = nr;
+	st->flags = sflags;
+	return st;
+}
+
+/*
+ * Take the current thread's syscall in flight, if any, into p (args only
+ * when they were kept at entry: TS_ARGS). Counts the thread's records.
+ */
+static __always_inline bool state_take(struct task_struct *t, __u32 tid, struct task_state *p)
+{
+	struct inflight *sl = 0;
+
+	if (cfg_task_storage) {
+		sl = slot_of(tid);
+		if (!sl)
+			return false;
+		if (sl->owner == tid && sl->ts_ns) {
+			p->ts_ns = sl->ts_ns;
+			p->cgroup_id = sl->cgroup_id;
+			p->nr = sl->nr;
+			p->flags = sl->flags;
+			p->records = ++sl->records;
+			sl->ts_ns = 0;
+			return true;
+		}
+		if (sl->spilled <= 0)
+			return false;
+	}
+	struct task_state *st = state_of(t, tid, false);
+	if (!st || !st->ts_ns)
+		return false;
+	*p = *st;
+	p->records = ++st->records;
+	st->ts_ns = 0;
+	if (sl)
+		__sync_fetch_and_add(&sl->spilled, -1);
+	return true;
+}
+
+/* A thread gives up its slot (it exits, or execs under another id). */
+static __always_inline void slot_release(__u32 tid)
+{
+	if (!cfg_task_storage)
+		return;
+	struct inflight *sl = slot_of(tid);
+	if (sl && sl->owner == tid) {
+		sl->ts_ns = 0;
+		sl->records = 0;
+		sl->owner = 0; /* after the state: the next owner starts clean */
+	}
+}
+
 /* Forget the per-thread state of an exiting thread (task storage goes with the task). */
 static __always_inline void state_drop(__u32 tid)
 {
 	if (!cfg_task_storage)
 		bpf_map_delete_elem(&pending, &tid);
+	slot_release(tid);
 }
 
 /* The fixed part of a syscall record: header, number, return value, arguments. */
@@ -962,19 +1099,19 @@ int ctrace_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 		emit_syscall(t, &p, p.args, 0, CTRACE_F_NORETURN, tid, true);
 		return 0;
 	}
-	struct task_state *st = state_of(t, tid, true);
-	if (!st) {
+	/* The compat variant cannot read another task's registers at exit: keep them. */
+	bool keep_args = (fl & CTRACE_SC_CAPTURE_AT_ENTRY) || !cfg_task_storage;
+	if (cfg_raw && (sflags & TS_NO_RECORD))
+		keep_args = false;
+	bool lost;
+	struct task_state *st = state_begin(t, tid, ts, cgid, nr, sflags, keep_args, &lost);
+	if (lost) {
 		count(CTRACE_STAT_LOST_PENDING);
 		return 0;
 	}
-	st->ts_ns = ts;
-	st->cgroup_id = cgid;
-	st->nr = nr;
-	st->flags = sflags;
-	if (cfg_raw && (sflags & TS_NO_RECORD))
+	if (!st || (cfg_raw && (sflags & TS_NO_RECORD)))
 		return 0;
-	/* The compat variant cannot read another task's registers at exit: keep them. */
-	if ((fl & CTRACE_SC_CAPTURE_AT_ENTRY) || !cfg_task_storage) {
+	if (keep_args) {
 		read_args((const void *)ctx->args[0], st->args);
 		st->flags |= TS_ARGS;
 	}
@@ -998,12 +1135,9 @@ int ctrace_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct task_struct *t = current_task();
 	__u32 tid = current_tid(t);
-	struct task_state *st = state_of(t, tid, false);
-	if (!st || !st->ts_ns)
+	struct task_state p;
+	if (!state_take(t, tid, &p))
 		return 0;
-	struct task_state p = *st;
-	st->ts_ns = 0;
-	st->records++;
 	if (cfg_raw && (p.flags & (TS_RAW_EXIT | TS_NO_RECORD))) {
 		if (p.flags & TS_RAW_EXIT)
 			emit_raw(t, CTRACE_REC_SYS_EXIT, bpf_ktime_get_boot_ns(), p.cgroup_id, p.nr, (__s64)ctx->args[1], 0);
@@ -1061,7 +1195,16 @@ int ctrace_sched_exec(struct bpf_raw_tracepoint_args *ctx)
 	 * kept by thread id (task storage moves with the task).
 	 */
 	if (old_tid != tid) {
-		if (!cfg_task_storage) {
+		if (cfg_task_storage) {
+			/* Its task storage moves with it; the count that sends exit there moves to the new id's slot. */
+			struct task_state *st = state_of(t, tid, false);
+			struct inflight *from = slot_of(old_tid), *to = slot_of(tid);
+			if (st && st->ts_ns && from && to) {
+				__sync_fetch_and_add(&from->spilled, -1);
+				__sync_fetch_and_add(&to->spilled, 1);
+			}
+			slot_release(old_tid);
+		} else {
 			struct task_state *p = bpf_map_lookup_elem(&pending, &old_tid);
 			if (p) {
 				bpf_map_update_elem(&pending, &tid, p, BPF_ANY);
@@ -1125,10 +1268,8 @@ int ctrace_sched_exit(struct bpf_raw_tracepoint_args *ctx)
 	__u32 tid = current_tid(t);
 
 	/* A syscall this thread never returned from (the thread died inside it). */
-	struct task_state *st = state_of(t, tid, false);
-	if (st && st->ts_ns && !(cfg_raw && (st->flags & TS_NO_RECORD))) {
-		struct task_state p = *st;
-		st->ts_ns = 0;
+	struct task_state p;
+	if (state_take(t, tid, &p) && !(cfg_raw && (p.flags & TS_NO_RECORD))) {
 		if (!(p.flags & TS_ARGS) && cfg_task_storage)
 			current_args(t, (const void *)bpf_task_pt_regs(t), p.args);
 		emit_syscall(t, &p, p.args, 0, CTRACE_F_UNFINISHED, tid, true);

@@ -296,6 +296,17 @@ type CtraceExecCapture struct {
 	Data [16376]uint8
 }
 
+type CtraceInflight struct {
+	_        structs.HostLayout
+	Owner    uint64
+	TsNs     uint64
+	CgroupId uint64
+	Spilled  int64
+	Nr       uint32
+	Flags    uint16
+	Records  uint16
+}
+
 type CtraceScratch struct {
 	_      structs.HostLayout
 	Buf    [32760]uint8
@@ -331,6 +342,7 @@ const (
 	CtraceMapFilterComms        = "filter_comms"
 	CtraceMapFilterPids         = "filter_pids"
 	CtraceMapFilterUids         = "filter_uids"
+	CtraceMapInflight           = "inflight"
 	CtraceMapNetListeners       = "net_listeners"
 	CtraceMapNetNetns           = "net_netns"
 	CtraceMapNetSocks           = "net_socks"
@@ -357,6 +369,7 @@ const (
 	CtraceProgCtraceSysExit     = "ctrace_sys_exit"
 	CtraceVarCfgFilters         = "cfg_filters"
 	CtraceVarCfgHierarchyId     = "cfg_hierarchy_id"
+	CtraceVarCfgInflightMask    = "cfg_inflight_mask"
 	CtraceVarCfgLifecycle       = "cfg_lifecycle"
 	CtraceVarCfgRaw             = "cfg_raw"
 	CtraceVarCfgTaskStorage     = "cfg_task_storage"
@@ -456,6 +469,7 @@ type CtraceMapSpecs struct {
 	FilterComms  *ebpf.MapSpec `ebpf:"filter_comms"`
 	FilterPids   *ebpf.MapSpec `ebpf:"filter_pids"`
 	FilterUids   *ebpf.MapSpec `ebpf:"filter_uids"`
+	Inflight     *ebpf.MapSpec `ebpf:"inflight"`
 	NetListeners *ebpf.MapSpec `ebpf:"net_listeners"`
 	NetNetns     *ebpf.MapSpec `ebpf:"net_netns"`
 	NetSocks     *ebpf.MapSpec `ebpf:"net_socks"`
@@ -477,6 +491,7 @@ type CtraceMapSpecs struct {
 type CtraceVariableSpecs struct {
 	CfgFilters       *ebpf.VariableSpec `ebpf:"cfg_filters"`
 	CfgHierarchyId   *ebpf.VariableSpec `ebpf:"cfg_hierarchy_id"`
+	CfgInflightMask  *ebpf.VariableSpec `ebpf:"cfg_inflight_mask"`
 	CfgLifecycle     *ebpf.VariableSpec `ebpf:"cfg_lifecycle"`
 	CfgRaw           *ebpf.VariableSpec `ebpf:"cfg_raw"`
 	CfgTaskStorage   *ebpf.VariableSpec `ebpf:"cfg_task_storage"`
@@ -537,6 +552,7 @@ type CtraceMaps struct {
 	FilterComms  *ebpf.Map `ebpf:"filter_comms"`
 	FilterPids   *ebpf.Map `ebpf:"filter_pids"`
 	FilterUids   *ebpf.Map `ebpf:"filter_uids"`
+	Inflight     *ebpf.Map `ebpf:"inflight"`
 	NetListeners *ebpf.Map `ebpf:"net_listeners"`
 	NetNetns     *ebpf.Map `ebpf:"net_netns"`
 	NetSocks     *ebpf.Map `ebpf:"net_socks"`
@@ -560,6 +576,7 @@ func (m *CtraceMaps) Close() error {
 		m.FilterComms,
 		m.FilterPids,
 		m.FilterUids,
+		m.Inflight,
 		m.NetListeners,
 		m.NetNetns,
 		m.NetSocks,
@@ -582,6 +599,7 @@ func (m *CtraceMaps) Close() error {
 type CtraceVariables struct {
 	CfgFilters       *ebpf.Variable `ebpf:"cfg_filters"`
 	CfgHierarchyId   *ebpf.Variable `ebpf:"cfg_hierarchy_id"`
+	CfgInflightMask  *ebpf.Variable `ebpf:"cfg_inflight_mask"`
 	CfgLifecycle     *ebpf.Variable `ebpf:"cfg_lifecycle"`
 	CfgRaw           *ebpf.Variable `ebpf:"cfg_raw"`
 	CfgTaskStorage   *ebpf.Variable `ebpf:"cfg_task_storage"`

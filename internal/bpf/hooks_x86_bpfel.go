@@ -78,6 +78,17 @@ type HooksFhPathBuf struct {
 	Buf [8192]uint8
 }
 
+type HooksInflight struct {
+	_        structs.HostLayout
+	Owner    uint64
+	TsNs     uint64
+	CgroupId uint64
+	Spilled  int64
+	Nr       uint32
+	Flags    uint16
+	Records  uint16
+}
+
 type HooksScratch struct {
 	_      structs.HostLayout
 	Buf    [32760]uint8
@@ -115,6 +126,7 @@ const (
 	HooksMapFilterComms              = "filter_comms"
 	HooksMapFilterPids               = "filter_pids"
 	HooksMapFilterUids               = "filter_uids"
+	HooksMapInflight                 = "inflight"
 	HooksMapNetListeners             = "net_listeners"
 	HooksMapNetNetns                 = "net_netns"
 	HooksMapNetSocks                 = "net_socks"
@@ -157,6 +169,7 @@ const (
 	HooksProgCtraceUdpSendmsg6       = "ctrace_udp_sendmsg6"
 	HooksVarCfgFilters               = "cfg_filters"
 	HooksVarCfgHierarchyId           = "cfg_hierarchy_id"
+	HooksVarCfgInflightMask          = "cfg_inflight_mask"
 	HooksVarCfgLifecycle             = "cfg_lifecycle"
 	HooksVarCfgRaw                   = "cfg_raw"
 	HooksVarCfgTaskStorage           = "cfg_task_storage"
@@ -274,6 +287,7 @@ type HooksMapSpecs struct {
 	FilterComms  *ebpf.MapSpec `ebpf:"filter_comms"`
 	FilterPids   *ebpf.MapSpec `ebpf:"filter_pids"`
 	FilterUids   *ebpf.MapSpec `ebpf:"filter_uids"`
+	Inflight     *ebpf.MapSpec `ebpf:"inflight"`
 	NetListeners *ebpf.MapSpec `ebpf:"net_listeners"`
 	NetNetns     *ebpf.MapSpec `ebpf:"net_netns"`
 	NetSocks     *ebpf.MapSpec `ebpf:"net_socks"`
@@ -295,6 +309,7 @@ type HooksMapSpecs struct {
 type HooksVariableSpecs struct {
 	CfgFilters       *ebpf.VariableSpec `ebpf:"cfg_filters"`
 	CfgHierarchyId   *ebpf.VariableSpec `ebpf:"cfg_hierarchy_id"`
+	CfgInflightMask  *ebpf.VariableSpec `ebpf:"cfg_inflight_mask"`
 	CfgLifecycle     *ebpf.VariableSpec `ebpf:"cfg_lifecycle"`
 	CfgRaw           *ebpf.VariableSpec `ebpf:"cfg_raw"`
 	CfgTaskStorage   *ebpf.VariableSpec `ebpf:"cfg_task_storage"`
@@ -357,6 +372,7 @@ type HooksMaps struct {
 	FilterComms  *ebpf.Map `ebpf:"filter_comms"`
 	FilterPids   *ebpf.Map `ebpf:"filter_pids"`
 	FilterUids   *ebpf.Map `ebpf:"filter_uids"`
+	Inflight     *ebpf.Map `ebpf:"inflight"`
 	NetListeners *ebpf.Map `ebpf:"net_listeners"`
 	NetNetns     *ebpf.Map `ebpf:"net_netns"`
 	NetSocks     *ebpf.Map `ebpf:"net_socks"`
@@ -382,6 +398,7 @@ func (m *HooksMaps) Close() error {
 		m.FilterComms,
 		m.FilterPids,
 		m.FilterUids,
+		m.Inflight,
 		m.NetListeners,
 		m.NetNetns,
 		m.NetSocks,
@@ -404,6 +421,7 @@ func (m *HooksMaps) Close() error {
 type HooksVariables struct {
 	CfgFilters       *ebpf.Variable `ebpf:"cfg_filters"`
 	CfgHierarchyId   *ebpf.Variable `ebpf:"cfg_hierarchy_id"`
+	CfgInflightMask  *ebpf.Variable `ebpf:"cfg_inflight_mask"`
 	CfgLifecycle     *ebpf.Variable `ebpf:"cfg_lifecycle"`
 	CfgRaw           *ebpf.Variable `ebpf:"cfg_raw"`
 	CfgTaskStorage   *ebpf.Variable `ebpf:"cfg_task_storage"`

@@ -34,6 +34,8 @@ func TestMain(m *testing.M) {
 	case "storm":
 		stormHelper()
 		os.Exit(0)
+	case "thread-exec":
+		threadExecHelper()
 	case "syscall":
 		// syscall(NR, ARGS...) from the command line (issue 10.9's attack).
 		var a [6]uintptr
@@ -69,6 +71,36 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// slotVariants: the kernel side's variants, and the fast one with one
+// in-flight slot shared by every thread.
+var slotVariants = []struct {
+	name   string
+	compat bool
+	slots  int
+}{{"fast", false, 0}, {"one-slot", false, 1}, {"compat", true, 0}}
+
+// threadExecHelper: a thread other than the leader execs /bin/true (the
+// thread takes the leader's id).
+func threadExecHelper() {
+	for {
+		tids := make(chan int)
+		go func() {
+			runtime.LockOSThread() // never unlocked: the thread is not reused
+			tid := unix.Gettid()
+			if tid == unix.Getpid() {
+				tids <- tid
+				select {} // the leader: keep it parked, try another thread
+			}
+			tids <- tid
+			unix.Exec("/bin/true", []string{"true", "ctrace-thread-exec"}, nil)
+			os.Exit(3)
+		}()
+		if <-tids != unix.Getpid() {
+			select {}
+		}
+	}
+}
+
 func stormHelper() {
 	var wg sync.WaitGroup
 	start := make(chan struct{})
@@ -95,10 +127,14 @@ func stormHelper() {
 // made is recorded exactly once (none dropped or doubled by the per-thread
 // state), and every record carries its own thread's arguments: a thread's
 // arguments never show up in another thread's record.
+//
+// "one-slot" gives the fast variant a single in-flight slot: the first
+// thread owns it and every other thread keeps its state in task storage,
+// so the shared-slot path carries the storm.
 func TestStormComplete(t *testing.T) {
-	for _, compat := range []bool{false, true} {
-		t.Run(map[bool]string{false: "fast", true: "compat"}[compat], func(t *testing.T) {
-			x := startTracedOpts(t, 2, events.CaptureOptions{}, compat)
+	for _, v := range slotVariants {
+		t.Run(v.name, func(t *testing.T) {
+			x := startTracedTuned(t, 2, events.CaptureOptions{}, v.compat, TaskFilter{}, func(o *Options) { o.InflightSlots = v.slots })
 			pread, _ := x.cat.ByName("pread64")
 			openat, _ := x.cat.ByName("openat")
 			if syscalls.Native() != syscalls.X86_64 && syscalls.Native() != syscalls.ARM64 {
@@ -182,6 +218,42 @@ func TestStormComplete(t *testing.T) {
 			}
 			if st.Lost() != 0 {
 				t.Errorf("kernel counted %+v lost", st)
+			}
+		})
+	}
+}
+
+// TestThreadExec: a non-leader thread's execve, whose thread id changes to
+// the leader's during the exec, is recorded once with its arguments (the
+// state kept at entry follows the thread to its new id).
+func TestThreadExec(t *testing.T) {
+	for _, v := range slotVariants {
+		t.Run(v.name, func(t *testing.T) {
+			x := startTracedTuned(t, 2, events.CaptureOptions{}, v.compat, TaskFilter{}, func(o *Options) { o.InflightSlots = v.slots })
+			self, err := os.Executable()
+			if err != nil {
+				t.Fatal(err)
+			}
+			pid := x.runInCgroup(t, "CTRACE_TEST_HELPER=thread-exec exec "+self)
+			isExec := func(e seen) bool {
+				return e.name == "execve" && strings.Join(e.strs["argv"], " ") == "true ctrace-thread-exec"
+			}
+			evs := x.collect(t, 20*time.Second, func(evs []seen) bool {
+				_, ok := find(evs, func(e seen) bool { return e.name == "sched_process_exit" && e.pid == uint32(pid) })
+				return ok
+			})
+			var execs []seen
+			for _, e := range evs {
+				if isExec(e) {
+					execs = append(execs, e)
+				}
+			}
+			if len(execs) != 1 {
+				t.Fatalf("%d execve records of /bin/true from the helper's thread, want 1", len(execs))
+			}
+			ex := execs[0]
+			if ex.retval != 0 || ex.pid != uint32(pid) || ex.ev.TID != uint32(pid) {
+				t.Errorf("execve: return %d, pid %d, tid %d; want 0 and the leader's id %d for both", ex.retval, ex.pid, ex.ev.TID, pid)
 			}
 		})
 	}

@@ -55,6 +55,11 @@ type Options struct {
 	// Filter is what the kernel checks per task (comm, pid, uid,
 	// containers); the zero value traces every task of every container.
 	Filter TaskFilter
+	// InflightSlots is the number of per-thread syscall state slots of the
+	// fast variant (a power of two; threads whose ids are equal modulo it
+	// share one, and all but its owner keep their state in task storage).
+	// 0 means DefaultInflightSlots; tests use small values to exercise sharing.
+	InflightSlots int
 	// ProcRoot is where the running descendants of Filter's processes are
 	// found ("" means /proc).
 	ProcRoot string
@@ -64,6 +69,9 @@ type Options struct {
 // that lost nothing in one and in two one-byte dd storms at once on the
 // 2-core test machine (16 MiB lost some under other load; docs/performance.md).
 const DefaultRingBufferBytes = 32 << 20
+
+// DefaultInflightSlots: thread ids 65,536 apart share a slot (2.5 MiB of kernel memory).
+const DefaultInflightSlots = 1 << 16
 
 // DefaultOptions returns the defaults: cgroup v2, a DefaultRingBufferBytes ring buffer.
 func DefaultOptions() Options {
@@ -221,6 +229,20 @@ func configure(spec *ebpf.CollectionSpec, opts Options, fast bool) error {
 	} else {
 		ts := spec.Maps[bpf.CtraceMapTaskStates]
 		ts.Type, ts.Flags, ts.MaxEntries = ebpf.Array, 0, 1
+		spec.Maps[bpf.CtraceMapInflight].MaxEntries = 1
+	}
+	slots := opts.InflightSlots
+	if slots == 0 {
+		slots = DefaultInflightSlots
+	}
+	if slots < 0 || slots&(slots-1) != 0 {
+		return fmt.Errorf("in-flight slots %d: not a power of two", slots)
+	}
+	if err := set("cfg_inflight_mask", uint32(slots-1)); err != nil {
+		return err
+	}
+	if fast {
+		spec.Maps[bpf.CtraceMapInflight].MaxEntries = uint32(slots)
 	}
 	if err := configureNet(spec, opts); err != nil {
 		return err
