@@ -98,7 +98,7 @@ type entry struct {
 }
 
 type process struct {
-	fds map[int32]entry
+	fds fdMap
 }
 
 // Table is the fd tables of all traced processes. Not safe for concurrent use.
@@ -174,7 +174,7 @@ func (t *Table) proc(pid uint32) *process {
 		if len(t.procs) >= t.max {
 			t.forgetAll() // bounded: forget everything rather than grow without limit
 		}
-		p = &process{fds: map[int32]entry{}}
+		p = &process{}
 		t.procs[pid] = p
 	}
 	t.last, t.lastPID = p, pid
@@ -200,11 +200,11 @@ func (t *Table) Lookup(pid uint32, fd int32) string {
 		return ""
 	}
 	p := t.proc(pid)
-	if e, ok := p.fds[fd]; ok {
+	if e, ok := p.fds.get(fd); ok {
 		return e.desc
 	}
 	desc, _ := os.Readlink(t.procRoot + "/" + strconv.FormatUint(uint64(pid), 10) + "/fd/" + strconv.Itoa(int(fd)))
-	p.fds[fd] = entry{desc: desc} // remembered even when unknown: /proc is read once per fd
+	p.fds.put(fd, entry{desc: desc}) // remembered even when unknown: /proc is read once per fd
 	return desc
 }
 
@@ -236,10 +236,7 @@ func (t *Table) Observe(ev *events.Event) {
 		child := uint32(ev.Vals[0])
 		if child != ev.PID { // a new process (not a thread): it starts with a copy of the table
 			parent := t.proc(ev.PID)
-			c := &process{fds: make(map[int32]entry, len(parent.fds))}
-			for fd, e := range parent.fds {
-				c.fds[fd] = e
-			}
+			c := &process{fds: parent.fds.clone()}
 			t.procs[child] = c
 			if t.lastPID == child {
 				t.last = c
@@ -253,11 +250,7 @@ func (t *Table) Observe(ev *events.Event) {
 		return
 	case events.IDProcessExec:
 		p := t.proc(ev.PID)
-		for fd, e := range p.fds {
-			if e.cloexec {
-				delete(p.fds, fd)
-			}
-		}
+		p.fds.deleteIf(func(_ int32, e entry) bool { return e.cloexec })
 		return
 	}
 }
@@ -290,21 +283,21 @@ func (t *Table) observeSyscall(ev *events.Event) {
 		} else {
 			name = path.Clean(name)
 		}
-		p.fds[ret] = entry{desc: name, cloexec: cloexec}
+		p.fds.put(ret, entry{desc: name, cloexec: cloexec})
 	case effSocket:
-		p.fds[ret] = entry{desc: "socket:" + string(sysfmt.Append(nil, sysfmt.SocketFamily, ev.Vals[0])), cloexec: cloexec}
+		p.fds.put(ret, entry{desc: "socket:" + string(sysfmt.Append(nil, sysfmt.SocketFamily, ev.Vals[0])), cloexec: cloexec})
 	case effAccept:
 		desc := "socket:accepted"
-		if l, ok := p.fds[int32(ev.Vals[0])]; ok && l.desc != "" {
+		if l, ok := p.fds.get(int32(ev.Vals[0])); ok && l.desc != "" {
 			desc = strings.Replace(l.desc, " listening", "", 1) + " accepted"
 		}
 		if sa, ok := sockaddr(ev, 1); ok {
 			desc += " from " + sa
 		}
-		p.fds[ret] = entry{desc: desc, cloexec: cloexec}
+		p.fds.put(ret, entry{desc: desc, cloexec: cloexec})
 	case effConnect, effBind:
 		fd := int32(ev.Vals[0])
-		e := p.fds[fd]
+		e, _ := p.fds.get(fd)
 		if e.desc == "" {
 			e.desc = t.Lookup(ev.PID, fd)
 		}
@@ -315,24 +308,20 @@ func (t *Table) observeSyscall(ev *events.Event) {
 			}
 			e.desc = trimSocket(e.desc) + verb + sa
 		}
-		p.fds[fd] = e
+		p.fds.put(fd, e)
 	case effDup:
 		e := t.entryOf(ev.PID, int32(ev.Vals[0]))
 		e.cloexec = false
-		p.fds[ret] = e
+		p.fds.put(ret, e)
 	case effDup2:
 		e := t.entryOf(ev.PID, int32(ev.Vals[0]))
 		e.cloexec = cloexec
-		p.fds[int32(ev.Vals[1])] = e
+		p.fds.put(int32(ev.Vals[1]), e)
 	case effClose:
-		delete(p.fds, int32(ev.Vals[0]))
+		p.fds.del(int32(ev.Vals[0]))
 	case effCloseRange:
 		lo, hi := uint32(ev.Vals[0]), uint32(ev.Vals[1])
-		for fd := range p.fds {
-			if uint32(fd) >= lo && uint32(fd) <= hi {
-				delete(p.fds, fd)
-			}
-		}
+		p.fds.deleteIf(func(fd int32, _ entry) bool { return uint32(fd) >= lo && uint32(fd) <= hi })
 	case effPipe, effSocketpair:
 		arg, kind := 0, "pipe"
 		if eff.kind == effSocketpair {
@@ -340,8 +329,8 @@ func (t *Table) observeSyscall(ev *events.Event) {
 		}
 		if b, ok := ev.Value(arg); ok {
 			if fds, ok := events.DecodeFdPair(b); ok {
-				p.fds[fds[0]] = entry{desc: kind, cloexec: cloexec}
-				p.fds[fds[1]] = entry{desc: kind, cloexec: cloexec}
+				p.fds.put(fds[0], entry{desc: kind, cloexec: cloexec})
+				p.fds.put(fds[1], entry{desc: kind, cloexec: cloexec})
 			}
 		}
 	case effFcntl:
@@ -350,20 +339,21 @@ func (t *Table) observeSyscall(ev *events.Event) {
 		case fDupfd, fDupfdCloex:
 			e := t.entryOf(ev.PID, fd)
 			e.cloexec = cmd == fDupfdCloex
-			p.fds[ret] = e
+			p.fds.put(ret, e)
 		case fSetfd:
 			e := t.entryOf(ev.PID, fd)
 			e.cloexec = ev.Vals[2]&fdCloexec != 0
-			p.fds[fd] = e
+			p.fds.put(fd, e)
 		}
 	case effAnon:
-		p.fds[ret] = entry{desc: "anon_inode:" + ev.Def.Name, cloexec: cloexec}
+		p.fds.put(ret, entry{desc: "anon_inode:" + ev.Def.Name, cloexec: cloexec})
 	}
 }
 
 func (t *Table) entryOf(pid uint32, fd int32) entry {
 	desc := t.Lookup(pid, fd)
-	return entry{desc: desc, cloexec: t.procs[pid].fds[fd].cloexec}
+	e, _ := t.proc(pid).fds.get(fd)
+	return entry{desc: desc, cloexec: e.cloexec}
 }
 
 // dirPath is the directory a dirfd parameter names, or "" (cwd or unknown).

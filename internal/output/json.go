@@ -85,10 +85,14 @@ type jsonCache struct {
 	proc    procKey
 	procFr  []byte // rendered `,"process":{…},"args":{` of proc
 	comm    []byte // proc's comm (owned copy)
-	fdDescs [events.MaxParams]struct {
+	// fdDescs caches the last fdDescWays escaped descriptions per fd
+	// parameter (a read of one file alternating with a write of another
+	// would miss a one-entry cache every time).
+	fdDescs [events.MaxParams][fdDescWays]struct {
 		desc string
 		json []byte
 	}
+	fdDescNext [events.MaxParams]uint8 // the way replaced next
 }
 
 // defJSON is what is fixed per event definition.
@@ -197,12 +201,20 @@ func appendProcessJSON(dst []byte, ev *events.Event) []byte {
 }
 
 // appendFdDesc renders fd description d of parameter i as a JSON string, from cache when it repeats.
+const fdDescWays = 4
+
 func (c *jsonCache) appendFdDesc(dst []byte, i int, d string) []byte {
-	fc := &c.fdDescs[i]
-	if fc.json == nil || fc.desc != d {
-		fc.desc = d
-		fc.json = AppendJSONString(fc.json[:0], []byte(d))
+	ways := &c.fdDescs[i]
+	for w := range ways {
+		if fc := &ways[w]; fc.json != nil && fc.desc == d {
+			return append(dst, fc.json...)
+		}
 	}
+	w := c.fdDescNext[i] % fdDescWays
+	c.fdDescNext[i] = w + 1
+	fc := &ways[w]
+	fc.desc = d
+	fc.json = AppendJSONString(fc.json[:0], []byte(d))
 	return append(dst, fc.json...)
 }
 

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -625,9 +626,19 @@ func benchmarkPump(b *testing.B, format output.Format) {
 	src.cancel = cancel
 	cfg := Config{Catalog: cat, Containers: coll, Filter: flt, Printer: output.New(format, io.Discard), Logf: b.Logf}
 	dec := events.NewDecoder(cat, 1_700_000_000_000_000_000)
+	// dd's descriptors, as the fd table finds them in /proc.
+	proc := b.TempDir()
+	if err := os.MkdirAll(filepath.Join(proc, "5", "fd"), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	for fd, target := range []string{"/dev/zero", "/dev/null"} {
+		if err := os.Symlink(target, filepath.Join(proc, "5", "fd", strconv.Itoa(fd))); err != nil {
+			b.Fatal(err)
+		}
+	}
 	b.ReportAllocs()
 	b.ResetTimer()
-	sum, err := run(ctx, cfg, src, dec, nil, b.TempDir())
+	sum, err := run(ctx, cfg, src, dec, nil, proc)
 	if err != nil {
 		b.Fatal(err)
 	}
