@@ -80,11 +80,11 @@ type jsonCache struct {
 	sec       int64
 	secPrefix []byte // "2026-11-28T23:55:38" of sec
 
-	defs    map[*events.Def]*defJSON
-	recent  [64]*defJSON // direct-mapped by event ID in front of defs
-	proc    procKey
-	procFr  []byte // rendered `,"process":{…},"args":{` of proc
-	comm    []byte // proc's comm (owned copy)
+	defs   map[*events.Def]*defJSON
+	recent [64]*defJSON // direct-mapped by event ID in front of defs
+	proc   procKey
+	procFr []byte // rendered `,"process":{…},"args":{` of proc
+	comm   []byte // proc's comm (owned copy)
 	// fdDescs caches the last fdDescWays escaped descriptions per fd
 	// parameter (a read of one file alternating with a write of another
 	// would miss a one-entry cache every time).
