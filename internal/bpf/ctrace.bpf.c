@@ -480,10 +480,10 @@ static __always_inline void fill_header(struct ctrace_header *h, struct task_str
 }
 
 /*
- * The reader sleeps until cfg_wakeup_bytes are pending (or its poll
- * interval ends): wake it when it sleeps and that much is there. check =
- * false skips the check: a storm of one thread checks every WAKEUP_EVERY
- * records.
+ * The reader wakes itself on a timer; producers wake it only as a safety
+ * net, when it sleeps and cfg_wakeup_bytes (a quarter of the ring by
+ * default) are pending. check = false skips the check: a storm of one
+ * thread checks every WAKEUP_EVERY records.
  */
 static __always_inline __u64 wakeup_flags_if(bool check)
 {

@@ -92,9 +92,9 @@ func newRing(mapFD int, size int, asleepFD int, wakeBytes uint64) (*ring, error)
 	// Edge-triggered: the ring is "readable" as soon as one record is in
 	// it, so a level-triggered wait returns at once for every few records
 	// (measured: ~200 ns of system time per event in the storm, in
-	// epoll_wait and its wakeups). Producers only wake the reader when
-	// cfg_wakeup_bytes are pending; between, it sleeps until its poll
-	// interval ends, and then reads everything in one batch.
+	// epoll_wait and its wakeups). The reader sleeps on its own timer
+	// (Tracer.Next's naps) and reads everything in one batch; producers
+	// wake it only when cfg_wakeup_bytes are pending.
 	if err := unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, mapFD, &unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLET, Fd: int32(mapFD)}); err != nil {
 		unix.Close(epfd)
 		unix.Munmap(asleep)

@@ -18,6 +18,7 @@ func TestReaderWokenWhileAsleep(t *testing.T) {
 			const poll = 2 * time.Minute
 			x := startTracedTuned(t, 2, events.CaptureOptions{}, compat, TaskFilter{}, func(o *Options) {
 				o.PollInterval = poll
+				o.MinNap = poll // no naps: only a producer can end the sleep
 				o.WakeupBytes = 64 << 10
 			})
 			for _, err := x.tr.Drain(); err == nil; _, err = x.tr.Drain() {
