@@ -342,19 +342,27 @@ func interfaceAddrs() []netip.Addr {
 // after a container sharing the volume was removed. Results are cached
 // per container and mount while no removed container takes part.
 func (n *Namer) Shared(c *containers.Container, p string, at time.Time) *events.Shared {
-	info := n.info(c)
+	// The common case first, per event: the path is in no mount. Only the
+	// mounts are looked at (not a copy of the container's whole Info).
+	mounts := c.Info.Mounts
+	if len(n.extra) > 0 {
+		if i, ok := n.extra[c.Info.ID]; ok {
+			mounts = i.Mounts
+		}
+	}
 	var m *containers.Mount
-	for i := range info.Mounts {
-		d := info.Mounts[i].Destination
+	for i := range mounts {
+		d := mounts[i].Destination
 		if d != "" && under(p, d) {
 			if m == nil || len(d) > len(m.Destination) {
-				m = &info.Mounts[i]
+				m = &mounts[i]
 			}
 		}
 	}
 	if m == nil || m.Source == "" {
 		return nil // not in a volume or bind mount (the common case: no more work)
 	}
+	info := n.info(c)
 	key := sharedKey{info.ID, m.Destination}
 	if s, ok := n.shared[key]; ok {
 		return s

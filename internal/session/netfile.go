@@ -179,7 +179,8 @@ func contains(xs []string, x string) bool {
 // emitDerived filters, names and prints one derived event (the same
 // filters as the events it comes from: event, container, process).
 func (p *pump) emitDerived(ev *events.Event, c *containers.Container) error {
-	if !p.cfg.Filter.Match(ev) || !p.keep(c) {
+	// Filter.Match without its by-name lookups: the selection by event ID.
+	if !p.nf.selected(ev.Def) || (p.procFilter && !p.cfg.Filter.MatchProcess(ev)) || !p.keep(c) {
 		p.sum.Filtered++
 		return nil
 	}

@@ -16,8 +16,10 @@ import (
 
 	"github.com/ctrace-dev/ctrace/internal/bpf"
 	"github.com/ctrace-dev/ctrace/internal/containers"
+	"github.com/ctrace-dev/ctrace/internal/derive"
 	"github.com/ctrace-dev/ctrace/internal/events"
 	"github.com/ctrace-dev/ctrace/internal/events/eventstest"
+	"github.com/ctrace-dev/ctrace/internal/fdtable"
 	"github.com/ctrace-dev/ctrace/internal/filter"
 	"github.com/ctrace-dev/ctrace/internal/output"
 	"github.com/ctrace-dev/ctrace/internal/syscalls"
@@ -646,4 +648,40 @@ func benchmarkPump(b *testing.B, format output.Format) {
 		b.Fatalf("%d events for %d records", sum.Events, b.N)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/event")
+}
+
+// Derived file events pass the same filters as what they come from: the
+// event selection (by ID) and the process filter (--comm), checked again
+// on the derived event.
+func TestDerivedEventsFiltered(t *testing.T) {
+	for _, tc := range []struct {
+		spec filter.Spec
+		want string
+	}{
+		{filter.Spec{Sets: []string{"file"}}, "file_open cat /etc/hostname,file_open app /etc/passwd"},
+		{filter.Spec{Sets: []string{"file"}, Comms: []string{"cat"}}, "file_open cat /etc/hostname"},
+		{filter.Spec{Sets: []string{"file"}, ExcludeEvents: []string{"file_open"}}, ""},
+	} {
+		h := newHarness(t, tc.spec)
+		h.known(cgA, idA)
+		nf := newNetfile(cat, h.cfg.Filter, NetFileConfig{}, h.coll)
+		fds := fdtable.New(t.TempDir())
+		nf.deriver = derive.New(cat, fds.Lookup, derive.Options{Enabled: func(d *events.Def) bool { return nf.derived[d.ID] }, ProcRoot: t.TempDir()})
+		p := newPump(h.cfg, nil, events.NewDecoder(cat, 0), nil, fds, nf)
+		catOpen := eventstest.New(bpf.SyscallRec{Hdr: hdr(bpf.RecSyscall, cgA, 5, "cat", 0), Nr: nr("openat"), Retval: 3,
+			Args: [6]uint64{atFdcwd, 0x5000, 0}}).Item(1, bpf.ArgStr, 0, "/etc/hostname").Bytes()
+		appOpen := openat(cgA, 6, 3, "/etc/passwd", 0) // comm "app"
+		for _, r := range [][]byte{catOpen, appOpen} {
+			if err := p.handle(r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var got []string
+		for _, pr := range h.pr.out {
+			got = append(got, pr.name+" "+pr.comm+" "+strings.Join(pr.strs, ""))
+		}
+		if strings.Join(got, ",") != tc.want {
+			t.Errorf("%+v: printed %q, want %q", tc.spec, got, tc.want)
+		}
+	}
 }
