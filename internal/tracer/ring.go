@@ -178,7 +178,8 @@ func (r *ring) commit() {
 // the ring after raising the flag (both full barriers on x86: the kernel's
 // xchg of the record header, Go's atomic store), so one of them sees the
 // other: the reader does not sleep through wakeBytes of records. Where
-// that ordering is weaker, a missed wakeup costs at most the poll interval.
+// that ordering is weaker, a missed wakeup costs at most one sleep (the
+// caller's timeout: a nap, Tracer.Next).
 func (r *ring) wait(timeout time.Duration) error {
 	r.commit()
 	ms := int(timeout / time.Millisecond)
