@@ -72,10 +72,11 @@ type Options struct {
 	ProcRoot string
 }
 
-// DefaultRingBufferBytes is the default ring buffer size: the smallest
-// that lost nothing in one and in two one-byte dd storms at once on the
-// 2-core test machine (16 MiB lost some under other load; docs/performance.md).
-const DefaultRingBufferBytes = 32 << 20
+// DefaultRingBufferBytes is the default ring buffer size: of the sizes
+// measured with two one-byte dd storms at once on the 2-core test machine,
+// the one that lost least (32 MiB lost in 5 of 13 runs once the kernel
+// side got faster, 64 MiB in 1 of 7; docs/performance.md).
+const DefaultRingBufferBytes = 64 << 20
 
 // DefaultInflightSlots: thread ids 65,536 apart share a slot (2.5 MiB of kernel memory).
 const DefaultInflightSlots = 1 << 16
