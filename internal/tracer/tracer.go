@@ -242,15 +242,6 @@ func configure(spec *ebpf.CollectionSpec, opts Options, fast bool) error {
 	if err := set("cfg_task_storage", fast); err != nil {
 		return err
 	}
-	// The variant not used keeps a placeholder map (its code is dead and
-	// dropped by the verifier, but the object still names the map).
-	if fast {
-		spec.Maps[bpf.CtraceMapPending].MaxEntries = 1
-	} else {
-		ts := spec.Maps[bpf.CtraceMapTaskStates]
-		ts.Type, ts.Flags, ts.MaxEntries = ebpf.Array, 0, 1
-		spec.Maps[bpf.CtraceMapInflight].MaxEntries = 1
-	}
 	slots := opts.InflightSlots
 	if slots == 0 {
 		slots = DefaultInflightSlots
@@ -261,8 +252,15 @@ func configure(spec *ebpf.CollectionSpec, opts Options, fast bool) error {
 	if err := set("cfg_inflight_mask", uint32(slots-1)); err != nil {
 		return err
 	}
+	// The variant not used keeps placeholder maps (its code is dead and
+	// dropped by the verifier, but the object still names the maps).
 	if fast {
+		spec.Maps[bpf.CtraceMapPending].MaxEntries = 1
 		spec.Maps[bpf.CtraceMapInflight].MaxEntries = uint32(slots)
+	} else {
+		ts := spec.Maps[bpf.CtraceMapTaskStates]
+		ts.Type, ts.Flags, ts.MaxEntries = ebpf.Array, 0, 1
+		spec.Maps[bpf.CtraceMapInflight].MaxEntries = 1
 	}
 	if err := configureNet(spec, opts); err != nil {
 		return err
