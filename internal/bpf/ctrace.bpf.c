@@ -1102,19 +1102,18 @@ int ctrace_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	/* The compat variant cannot read another task's registers at exit: keep them. */
 	bool keep_args = (fl & CTRACE_SC_CAPTURE_AT_ENTRY) || !cfg_task_storage;
 	if (cfg_raw && (sflags & TS_NO_RECORD))
-		keep_args = false;
+		keep_args = false; /* a state for the raw sys_exit record only */
 	bool lost;
 	struct task_state *st = state_begin(t, tid, ts, cgid, nr, sflags, keep_args, &lost);
 	if (lost) {
 		count(CTRACE_STAT_LOST_PENDING);
 		return 0;
 	}
-	if (!st || (cfg_raw && (sflags & TS_NO_RECORD)))
+	/* Nothing more unless the arguments are kept (the capture at entry implies it). */
+	if (!st || !keep_args)
 		return 0;
-	if (keep_args) {
-		read_args((const void *)ctx->args[0], st->args);
-		st->flags |= TS_ARGS;
-	}
+	read_args((const void *)ctx->args[0], st->args);
+	st->flags |= TS_ARGS;
 	if (fl & CTRACE_SC_CAPTURE_AT_ENTRY) {
 		__u32 one = 1;
 		struct scratch *s = bpf_map_lookup_elem(&scratch, &one);
