@@ -1,7 +1,6 @@
 package output
 
 import (
-	"bufio"
 	"strconv"
 	"time"
 
@@ -13,7 +12,7 @@ import (
 // JSON writes one JSON object per event per line (NDJSON). The shape is
 // documented in docs/events.md; fields are only ever added.
 type JSON struct {
-	w   *bufio.Writer
+	w   *LineWriter
 	buf []byte
 	enc jsonCache
 	// frag caches each container's rendered "container" object.
@@ -23,34 +22,25 @@ type JSON struct {
 }
 
 // NewJSON returns a JSON-lines printer.
-func NewJSON(w *bufio.Writer) *JSON {
+func NewJSON(w *LineWriter) *JSON {
 	return &JSON{w: w, buf: make([]byte, 0, 4096), frag: map[*containers.Container][]byte{}}
 }
 
 // Write renders ev.
 func (j *JSON) Write(ev *events.Event, c *containers.Container) error {
-	// Rendered straight into the writer's free space (no copy of the line)
-	// when a line surely fits there.
-	buf := j.w.AvailableBuffer()
-	if cap(buf) < minLineRoom {
-		if err := j.w.Flush(); err != nil {
-			return err
-		}
-		buf = j.w.AvailableBuffer()
-		if cap(buf) < minLineRoom {
-			buf = j.buf[:0] // a small writer: render aside
-		}
+	// Rendered straight into the writer's free space, where it stays.
+	buf, err := j.w.Room(minLineRoom, j.buf)
+	if err != nil {
+		return err
 	}
 	buf = appendJSON(buf, ev, j.containerJSON(c), &j.enc)
 	buf = append(buf, '\n')
-	// A line that spilled out of the writer's free space goes out whole
-	// (writeLines flushes first).
-	return writeLines(j.w, buf)
+	return j.w.Line(buf)
 }
 
 // minLineRoom is the free space of the writer in which a line is rendered
 // in place; longer lines (exec with long arguments) spill into a new slice,
-// which Write then copies.
+// which the writer then copies.
 const minLineRoom = 32 << 10
 
 // Flush writes buffered output.

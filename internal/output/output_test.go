@@ -1,7 +1,6 @@
 package output
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"flag"
@@ -299,7 +298,7 @@ func FuzzAppendJSONString(f *testing.F) {
 func BenchmarkDecodeEncodeJSON(b *testing.B) {
 	mix := eventstest.Mix()
 	d := events.NewDecoder(events.NewCatalog(syscalls.X86_64), 1_700_000_000_000_000_000)
-	p := NewJSON(bufio.NewWriterSize(discard{}, 1<<20))
+	p := NewJSON(NewLineWriter(discard{}, 1<<20))
 	var ev events.Event
 	b.ReportAllocs()
 	n := 0
@@ -443,7 +442,7 @@ func TestWholeLineFlushes(t *testing.T) {
 	d := events.NewDecoder(events.NewCatalog(syscalls.X86_64), 0)
 	for _, f := range Formats {
 		rec := &lineRecorder{}
-		bw := bufio.NewWriterSize(rec, 700) // a few lines: fills often
+		bw := NewLineWriter(rec, 700) // a few lines: fills often
 		var p Printer = NewJSON(bw)
 		if f == FormatTable {
 			p = NewTable(bw)

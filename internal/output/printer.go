@@ -1,7 +1,6 @@
 package output
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"strconv"
@@ -50,24 +49,11 @@ func ParseFormat(s string) (Format, error) {
 // New returns a printer of format f writing to w through a large buffer
 // (write-behind when w is a regular file: see writeBehind).
 func New(f Format, w io.Writer) Printer {
-	bw := bufio.NewWriterSize(newWriteBehind(w), 1<<20)
+	bw := NewLineWriter(newWriteBehind(w), 1<<20)
 	if f == FormatJSON {
 		return NewJSON(bw)
 	}
 	return NewTable(bw)
-}
-
-// writeLines buffers whole lines: when they do not fit, what is buffered
-// is flushed first, so every write that reaches the file ends with a
-// newline and a crash leaves at most one partial line (docs/events.md).
-func writeLines(w *bufio.Writer, lines []byte) error {
-	if len(lines) > w.Available() && w.Buffered() > 0 {
-		if err := w.Flush(); err != nil {
-			return err
-		}
-	}
-	_, err := w.Write(lines)
-	return err
 }
 
 // appendArg appends the value of parameter i of ev, for JSON (quoted

@@ -1,7 +1,6 @@
 package output
 
 import (
-	"bufio"
 	"strconv"
 	"time"
 
@@ -12,7 +11,7 @@ import (
 
 // Table writes one aligned line per event, for people.
 type Table struct {
-	w       *bufio.Writer
+	w       *LineWriter
 	buf     []byte
 	scratch []byte
 	header  bool
@@ -46,7 +45,7 @@ func (c *tableClock) append(dst []byte, ns int64) []byte {
 }
 
 // NewTable returns a table printer.
-func NewTable(w *bufio.Writer) *Table { return &Table{w: w, buf: make([]byte, 0, 4096)} }
+func NewTable(w *LineWriter) *Table { return &Table{w: w, buf: make([]byte, 0, 4096)} }
 
 const tableHeader = "TIME            CONTAINER        COMM             PID     TID     EVENT                ARGS => RETVAL\n"
 
@@ -58,7 +57,7 @@ func (t *Table) Write(ev *events.Event, c *containers.Container) error {
 		if w := t.term.Width; w > 0 && len(header) > w+1 {
 			header = header[:w] + "\n"
 		}
-		if _, err := t.w.WriteString(header); err != nil {
+		if err := t.w.Line([]byte(header)); err != nil {
 			return err
 		}
 	}
@@ -67,7 +66,7 @@ func (t *Table) Write(ev *events.Event, c *containers.Container) error {
 	} else {
 		t.buf = appendTableLine(t.buf[:0], ev, c, &t.clock, nil)
 	}
-	return writeLines(t.w, t.buf)
+	return t.w.Line(t.buf)
 }
 
 // Flush writes buffered output.

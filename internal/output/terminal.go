@@ -1,7 +1,6 @@
 package output
 
 import (
-	"bufio"
 	"io"
 	"unicode/utf8"
 
@@ -22,7 +21,7 @@ type TerminalOptions struct {
 // NewTerminal is New for a terminal: the table gets opts; JSON is unchanged.
 // (With the zero opts it is New.)
 func NewTerminal(f Format, w io.Writer, opts TerminalOptions) Printer {
-	bw := bufio.NewWriterSize(newWriteBehind(w), 1<<20)
+	bw := NewLineWriter(newWriteBehind(w), 1<<20)
 	if f == FormatJSON {
 		return NewJSON(bw)
 	}

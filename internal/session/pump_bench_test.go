@@ -1,8 +1,6 @@
 package session
 
 import (
-	"bufio"
-	"io"
 	"testing"
 
 	"github.com/ctrace-dev/ctrace/internal/bpf"
@@ -14,6 +12,7 @@ import (
 	"github.com/ctrace-dev/ctrace/internal/filter"
 	"github.com/ctrace-dev/ctrace/internal/output"
 	"github.com/ctrace-dev/ctrace/internal/syscalls"
+	"github.com/ctrace-dev/ctrace/internal/tracefile"
 )
 
 // The user-space cost of one file-churn round (what `cat` and `ls -l` do
@@ -54,7 +53,7 @@ func benchPump(b *testing.B, spec filter.Spec) {
 	if _, ok := coll.Add(4242, "/docker/"+string(make64('a'))); !ok {
 		b.Fatal("test cgroup is not a container")
 	}
-	cfg := Config{Catalog: cat, Containers: coll, Filter: flt, Printer: output.NewJSON(bufio.NewWriterSize(io.Writer(discard{}), 1<<16)),
+	cfg := Config{Catalog: cat, Containers: coll, Filter: flt, Printer: output.NewJSON(output.NewLineWriter(&tracefile.Counter{W: discard{}}, 1<<16)),
 		Logf: func(string, ...any) {}}
 	nf := newNetfile(cat, flt, NetFileConfig{}, coll)
 	fds := fdtable.New(b.TempDir())

@@ -23,6 +23,7 @@ import (
 	"github.com/ctrace-dev/ctrace/internal/filter"
 	"github.com/ctrace-dev/ctrace/internal/output"
 	"github.com/ctrace-dev/ctrace/internal/syscalls"
+	"github.com/ctrace-dev/ctrace/internal/tracefile"
 	"github.com/ctrace-dev/ctrace/internal/tracer"
 )
 
@@ -626,7 +627,7 @@ func benchmarkPump(b *testing.B, format output.Format) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	src.cancel = cancel
-	cfg := Config{Catalog: cat, Containers: coll, Filter: flt, Printer: output.New(format, io.Discard), Logf: b.Logf}
+	cfg := Config{Catalog: cat, Containers: coll, Filter: flt, Printer: output.New(format, &tracefile.Counter{W: io.Discard}), Logf: b.Logf}
 	dec := events.NewDecoder(cat, 1_700_000_000_000_000_000)
 	// dd's descriptors, as the fd table finds them in /proc.
 	proc := b.TempDir()

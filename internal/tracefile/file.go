@@ -114,6 +114,21 @@ func (c *Counter) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// WriteLines writes p, which holds lines whole lines (the output's line
+// buffer knows how many), without scanning it; after a partial write it
+// counts the newlines of what was written.
+func (c *Counter) WriteLines(p []byte, lines int) (int, error) {
+	n, err := c.W.Write(p)
+	if n > 0 {
+		c.bytes.Add(int64(n))
+		if n < len(p) {
+			lines = bytes.Count(p[:n], []byte{'\n'})
+		}
+		c.lines.Add(int64(lines))
+	}
+	return n, err
+}
+
 // Bytes is the number of bytes written.
 func (c *Counter) Bytes() int64 { return c.bytes.Load() }
 

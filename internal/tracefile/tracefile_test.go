@@ -206,6 +206,36 @@ func TestCounter(t *testing.T) {
 	}
 }
 
+// TestCounterWriteLines: a write whose lines the caller counted adds that
+// count; a partial write counts the newlines of what was written.
+func TestCounterWriteLines(t *testing.T) {
+	var buf bytes.Buffer
+	c := &Counter{W: &buf}
+	c.WriteLines([]byte("a\nb\nc\n"), 3)
+	if c.Lines() != 3 || c.Bytes() != 6 {
+		t.Errorf("whole write: lines %d bytes %d", c.Lines(), c.Bytes())
+	}
+	c = &Counter{W: &shortWriter{n: 3}}
+	if n, err := c.WriteLines([]byte("a\nbb\nc\n"), 3); n != 3 || err == nil {
+		t.Errorf("short write: %d, %v", n, err)
+	}
+	if c.Lines() != 1 || c.Bytes() != 3 {
+		t.Errorf("short write: lines %d bytes %d, want 1 and 3", c.Lines(), c.Bytes())
+	}
+}
+
+// shortWriter accepts n bytes, then fails.
+type shortWriter struct{ n int }
+
+func (w *shortWriter) Write(p []byte) (int, error) {
+	k := min(len(p), w.n)
+	w.n -= k
+	if k < len(p) {
+		return k, errors.New("disk full")
+	}
+	return k, nil
+}
+
 func BenchmarkReader(b *testing.B) {
 	var data bytes.Buffer
 	for range 1000 {
