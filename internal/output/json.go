@@ -39,9 +39,10 @@ func (j *JSON) Write(ev *events.Event, c *containers.Container) error {
 }
 
 // minLineRoom is the free space of the writer in which a line is rendered
-// in place; longer lines (exec with long arguments) spill into a new slice,
-// which the writer then copies.
-const minLineRoom = 32 << 10
+// in place (a small part of the smaller buffer, streamBufferSize); longer
+// lines (exec with long arguments) spill into a new slice, which the
+// writer then copies.
+const minLineRoom = 4 << 10
 
 // Flush writes buffered output.
 func (j *JSON) Flush() error { return j.w.Flush() }

@@ -3,7 +3,10 @@ package output
 import (
 	"bytes"
 	"errors"
+	"io"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -131,5 +134,47 @@ func TestLineWriterShortWrite(t *testing.T) {
 	}
 	if _, err := lw.Room(8, nil); err == nil {
 		t.Error("room after a failed write: no error")
+	}
+}
+
+// unwrapper is a wrapper like tracefile.Counter.
+type unwrapper struct{ w io.Writer }
+
+func (u unwrapper) Write(p []byte) (int, error) { return u.w.Write(p) }
+func (u unwrapper) Unwrap() io.Writer           { return u.w }
+
+// TestBufferSize: a regular file (behind write-behind and a wrapper) gets
+// the large buffer; a pipe, /dev/null or any other writer the small one.
+func TestBufferSize(t *testing.T) {
+	f, err := os.Create(filepath.Join(t.TempDir(), "ev.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.Close()
+	defer pw.Close()
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+	for _, c := range []struct {
+		name string
+		w    io.Writer
+		want int
+	}{
+		{"file", f, fileBufferSize},
+		{"file behind write-behind and a counter", unwrapper{newWriteBehind(f)}, fileBufferSize},
+		{"pipe", unwrapper{pw}, streamBufferSize},
+		{"/dev/null", unwrapper{newWriteBehind(null)}, streamBufferSize},
+		{"buffer", &bytes.Buffer{}, streamBufferSize},
+	} {
+		if got := bufferSize(c.w); got != c.want {
+			t.Errorf("%s: buffer %d, want %d", c.name, got, c.want)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package output
 import (
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"time"
 
@@ -46,14 +47,48 @@ func ParseFormat(s string) (Format, error) {
 	return "", fmt.Errorf("unknown output format %q (use table or json)", s)
 }
 
-// New returns a printer of format f writing to w through a large buffer
-// (write-behind when w is a regular file: see writeBehind).
+// New returns a printer of format f writing to w through a buffer sized
+// for it (bufferSize; write-behind when w is a regular file: see
+// writeBehind).
 func New(f Format, w io.Writer) Printer {
-	bw := NewLineWriter(newWriteBehind(w), 1<<20)
+	w = newWriteBehind(w)
+	bw := NewLineWriter(w, bufferSize(w))
 	if f == FormatJSON {
 		return NewJSON(bw)
 	}
 	return NewTable(bw)
+}
+
+// Buffer sizes of the printers (bufferSize).
+const (
+	fileBufferSize   = 1 << 20
+	streamBufferSize = 64 << 10
+)
+
+// bufferSize is the printers' buffer for w. A regular file gets large
+// writes: the page cache costs much per write call (measured: 64 KiB writes
+// cost more ctrace CPU per event than 1 MiB ones). Anything else (a pipe,
+// a terminal, /dev/null) gets a buffer small enough to stay in the CPU's
+// cache while lines are rendered into it and the kernel copies them out
+// (measured, JSON storm to /dev/null: 535 -> 443 ns of ctrace CPU per
+// event, median of 4 alternating runs, with 64 KiB instead of 1 MiB).
+// Wrappers are looked through with Unwrap (tracefile.Counter).
+func bufferSize(w io.Writer) int {
+	for {
+		switch x := w.(type) {
+		case *writeBehind:
+			return fileBufferSize
+		case *os.File:
+			if st, err := x.Stat(); err == nil && st.Mode().IsRegular() {
+				return fileBufferSize
+			}
+			return streamBufferSize
+		case interface{ Unwrap() io.Writer }:
+			w = x.Unwrap()
+		default:
+			return streamBufferSize
+		}
+	}
 }
 
 // appendArg appends the value of parameter i of ev, for JSON (quoted

@@ -21,7 +21,8 @@ type TerminalOptions struct {
 // NewTerminal is New for a terminal: the table gets opts; JSON is unchanged.
 // (With the zero opts it is New.)
 func NewTerminal(f Format, w io.Writer, opts TerminalOptions) Printer {
-	bw := NewLineWriter(newWriteBehind(w), 1<<20)
+	w = newWriteBehind(w)
+	bw := NewLineWriter(w, bufferSize(w))
 	if f == FormatJSON {
 		return NewJSON(bw)
 	}

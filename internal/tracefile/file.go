@@ -114,6 +114,10 @@ func (c *Counter) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// Unwrap is the writer the counter writes to (the output looks through it
+// to size its buffer).
+func (c *Counter) Unwrap() io.Writer { return c.W }
+
 // WriteLines writes p, which holds lines whole lines (the output's line
 // buffer knows how many), without scanning it; after a partial write it
 // counts the newlines of what was written.
