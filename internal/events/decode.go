@@ -9,8 +9,9 @@ import (
 	"github.com/ctrace-dev/ctrace/internal/bpf"
 )
 
-// Record layout offsets, taken from the types bpf2go generated from ctrace.h.
-var (
+// Record layout offsets, taken from the types bpf2go generated from ctrace.h
+// (constants: the decoder's loads have fixed offsets, checked once per record).
+const (
 	hdrSize      = int(unsafe.Sizeof(bpf.Header{}))
 	offTs        = int(unsafe.Offsetof(bpf.Header{}.TsNs))
 	offCgroup    = int(unsafe.Offsetof(bpf.Header{}.CgroupId))
@@ -129,10 +130,11 @@ func (d *Decoder) Decode(raw []byte, ev *Event) error {
 		if len(raw) < sysSize {
 			return ErrShort
 		}
-		ev.Def = d.syscall(le.Uint32(raw[offSysNr:]))
-		ev.Retval = int64(le.Uint64(raw[offSysRet:]))
+		r := (*[sysSize]byte)(raw)
+		ev.Def = d.syscall(le.Uint32(r[offSysNr:]))
+		ev.Retval = int64(le.Uint64(r[offSysRet:]))
 		for i := range bpf.MaxArgs {
-			ev.Vals[i] = le.Uint64(raw[offSysArgs+8*i:])
+			ev.Vals[i] = le.Uint64(r[offSysArgs+8*i:])
 		}
 		if err := d.items(raw, sysSize, ev); err != nil {
 			return err
@@ -206,19 +208,20 @@ func capturedType(t ParamType) bool {
 }
 
 func (d *Decoder) header(raw []byte, ev *Event) {
-	ev.TimeNS = int64(le.Uint64(raw[offTs:])) + d.bootToWall
-	ev.CgroupID = le.Uint64(raw[offCgroup:])
-	ev.PID = le.Uint32(raw[offPid:])
-	ev.TID = le.Uint32(raw[offTid:])
-	ev.PPID = le.Uint32(raw[offPpid:])
-	ev.UID = le.Uint32(raw[offUid:])
-	ev.GID = le.Uint32(raw[offGid:])
-	flags := bpf.RecordFlags(le.Uint16(raw[offFlags:]))
+	h := (*[hdrSize]byte)(raw) // Kind checked the length; constant offsets need no bounds checks
+	ev.TimeNS = int64(le.Uint64(h[offTs:])) + d.bootToWall
+	ev.CgroupID = le.Uint64(h[offCgroup:])
+	ev.PID = le.Uint32(h[offPid:])
+	ev.TID = le.Uint32(h[offTid:])
+	ev.PPID = le.Uint32(h[offPpid:])
+	ev.UID = le.Uint32(h[offUid:])
+	ev.GID = le.Uint32(h[offGid:])
+	flags := bpf.RecordFlags(le.Uint16(h[offFlags:]))
 	ev.NoReturn = flags&bpf.FlagNoReturn != 0
 	ev.Unfinished = flags&bpf.FlagUnfinished != 0
 	ev.DataTruncated = flags&bpf.FlagDataTruncated != 0
 	ev.FdOnly = flags&bpf.FlagFdOnly != 0
-	ev.Comm = cstring(raw[offComm : offComm+commLen])
+	ev.Comm = cstring(h[offComm : offComm+commLen])
 }
 
 // items decodes the variable data after the fixed part at off.
