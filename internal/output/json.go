@@ -250,12 +250,13 @@ func appendJSON(dst []byte, ev *events.Event, container []byte, c *jsonCache) []
 	dst = append(dst, dj.head...)
 	dst = append(dst, container...)
 	dst = c.appendProcess(dst, ev)
-	for i, p := range ev.Def.Params {
+	params := ev.Def.Params
+	for i := range params {
 		if i >= events.MaxParams {
 			break
 		}
 		dst = append(dst, dj.keys[i]...)
-		dst = appendArg(dst, ev, i, p, true)
+		dst = appendArg(dst, ev, i, &params[i], true)
 	}
 	dst = append(dst, '}')
 	if ev.Def.Syscall || ev.Def.Result {

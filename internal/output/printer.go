@@ -93,7 +93,7 @@ func bufferSize(w io.Writer) int {
 
 // appendArg appends the value of parameter i of ev, for JSON (quoted
 // strings, typed numbers) or for the table (terminal-escaped).
-func appendArg(dst []byte, ev *events.Event, i int, p events.Param, json bool) []byte {
+func appendArg(dst []byte, ev *events.Event, i int, p *events.Param, json bool) []byte {
 	v := ev.Vals[i]
 	if p.Symbolic() {
 		if json {
@@ -182,13 +182,13 @@ func appendHex(dst []byte, v uint64) []byte {
 	i := len(b)
 	for {
 		i--
-		b[i] = hexDigits[v&0xf]
+		b[i&15] = hexDigits[v&0xf]
 		v >>= 4
 		if v == 0 {
 			break
 		}
 	}
-	return append(dst, b[i:]...)
+	return append(dst, b[i&15:]...)
 }
 
 // appendString renders a container-controlled string: a JSON string, or a

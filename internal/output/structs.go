@@ -11,7 +11,7 @@ import (
 // for fd pairs) in JSON, strace-like braces in the table. A value that was
 // not captured, or is an output of a failed call, renders as {} / [] (JSON)
 // or the pointer (table).
-func appendStruct(dst []byte, ev *events.Event, i int, p events.Param, json bool) []byte {
+func appendStruct(dst []byte, ev *events.Event, i int, p *events.Param, json bool) []byte {
 	b, ok := ev.Value(i)
 	kv := func(dst []byte, first bool, k string) []byte {
 		if !first {

@@ -128,10 +128,12 @@ func appendTableLine(dst []byte, ev *events.Event, c *containers.Container, cloc
 		m.args = len(dst)
 	}
 	dst = append(dst, '(')
-	for i, p := range ev.Def.Params {
+	params := ev.Def.Params
+	for i := range params {
 		if i >= events.MaxParams {
 			break
 		}
+		p := &params[i]
 		if i > 0 {
 			dst = append(dst, ", "...)
 		}
