@@ -211,12 +211,13 @@ func (t *Table) Lookup(pid uint32, fd int32) string {
 // Annotate fills ev.FdDesc for every fd parameter, as it was before the
 // call; "" for unknown descriptors and for AT_FDCWD.
 func (t *Table) Annotate(ev *events.Event) {
-	for i, p := range ev.Def.Params {
+	params := ev.Def.Params
+	for i := range params {
 		if i >= events.MaxParams {
 			break
 		}
-		ev.FdDesc[i] = ""
-		if p.Type != events.TypeFd {
+		if params[i].Type != events.TypeFd {
+			ev.FdDesc[i] = ""
 			continue
 		}
 		ev.FdDesc[i] = t.Lookup(ev.PID, int32(ev.Vals[i])) // AT_FDCWD (-100) is not an fd: ""

@@ -314,8 +314,10 @@ func appendParamList(dst []byte, ev *events.Event, key string, f func(events.Str
 // whose target is known; nothing if none is.
 func appendFdDescs(dst []byte, ev *events.Event, dj *defJSON, c *jsonCache) []byte {
 	first := true
-	for i, d := range ev.FdDesc {
-		if d == "" || i >= len(ev.Def.Params) {
+	n := min(len(ev.Def.Params), len(ev.FdDesc))
+	for i := range n {
+		d := ev.FdDesc[i]
+		if d == "" {
 			continue
 		}
 		key := dj.keys[i]
