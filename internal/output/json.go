@@ -141,17 +141,22 @@ func (c *jsonCache) appendTime(dst []byte, ns int64) []byte {
 	}
 	dst = append(dst, c.secPrefix...)
 	if frac != 0 {
+		// Nine digits, two at a time from constant divisions (no loop, no
+		// bounds checks: pair indices are masked into the 256-byte table).
 		var d [10]byte
-		d[0] = '.'
 		v := uint32(frac)
-		for i := 9; i > 1; i -= 2 { // two digits at a time
-			r := v % 100
-			v /= 100
-			d[i-1], d[i] = digitPairs[2*r], digitPairs[2*r+1]
-		}
-		d[1] = byte('0' + v)
+		p1, v := v/10_000_000, v%10_000_000
+		p2, v := v/100_000, v%100_000
+		p3, v := v/1000, v%1000
+		p4, d9 := v/10, v%10
+		d[0] = '.'
+		d[1], d[2] = digitPairs[(2*p1)&255], digitPairs[(2*p1+1)&255]
+		d[3], d[4] = digitPairs[(2*p2)&255], digitPairs[(2*p2+1)&255]
+		d[5], d[6] = digitPairs[(2*p3)&255], digitPairs[(2*p3+1)&255]
+		d[7], d[8] = digitPairs[(2*p4)&255], digitPairs[(2*p4+1)&255]
+		d[9] = byte('0' + d9)
 		n := 10
-		for d[n-1] == '0' {
+		for n > 1 && d[n-1] == '0' {
 			n--
 		}
 		dst = append(dst, d[:n]...)
@@ -159,9 +164,12 @@ func (c *jsonCache) appendTime(dst []byte, ns int64) []byte {
 	return append(dst, 'Z')
 }
 
+// digitPairs holds "00" to "99", padded to 256 bytes so that a masked
+// index needs no bounds check.
 const digitPairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
 	"40414243444546474849505152535455565758596061626364656667686970717273747576777879" +
-	"8081828384858687888990919293949596979899"
+	"8081828384858687888990919293949596979899" +
+	"--------------------------------------------------------"
 
 // appendProcess renders `,"process":{…},"args":{` for ev, from cache when
 // the process is the last one's.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"math/rand/v2"
 	"os"
 	"regexp"
 	"strconv"
@@ -552,6 +553,29 @@ func TestTableMarksTruncation(t *testing.T) {
 		}
 		if line := string(AppendTableLine(nil, &ev, testContainer)); !strings.Contains(line, tc.want) {
 			t.Errorf("table line %q does not contain %q", line, tc.want)
+		}
+	}
+}
+
+// TestTimeFractions: the cached timestamp renders every kind of fraction
+// as time.RFC3339Nano does (digits at every position, trailing zeros cut).
+func TestTimeFractions(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	fracs := []int64{1, 9, 10, 99, 100, 999_999_999, 100_000_000, 120_000_000, 123_456_789, 500_000_001, 999_000_000, 10_000_000, 1_000_000}
+	for range 20000 {
+		fracs = append(fracs, rng.Int64N(1_000_000_000))
+		p := int64(1)
+		for range rng.IntN(9) {
+			p *= 10
+		}
+		fracs = append(fracs, rng.Int64N(1_000_000_000)/p*p) // trailing zeros
+	}
+	var c jsonCache
+	for _, f := range fracs {
+		ns := 1_700_000_000_000_000_000 + f
+		want := time.Unix(0, ns).UTC().Format(time.RFC3339Nano)
+		if got := string(c.appendTime(nil, ns)); got != want {
+			t.Fatalf("time with fraction %d = %s, want %s", f, got, want)
 		}
 	}
 }
