@@ -66,7 +66,7 @@ type Namer struct {
 	host      map[netip.Addr]bool // the host's addresses
 	hostAt    time.Time
 	asked     map[string]asked // re-inspections, by container id
-	extra     map[string]containers.Info
+	extra     map[string]*containers.Info
 	shared    map[sharedKey]*events.Shared
 }
 
@@ -86,7 +86,7 @@ func New(src Source, opts Options) *Namer {
 		opts.Now = time.Now
 	}
 	return &Namer{src: src, opts: opts, learned: map[netip.Addr]ref{}, listeners: map[listenKey]ref{},
-		asked: map[string]asked{}, extra: map[string]containers.Info{}}
+		asked: map[string]asked{}, extra: map[string]*containers.Info{}}
 }
 
 // Invalidate drops what was derived from the container list (call when
@@ -117,18 +117,19 @@ func (n *Namer) build() {
 			n.noIPs = append(n.noIPs, c) // addresses not assigned yet, or the runtime did not answer
 		}
 		for _, a := range info.IPs {
-			n.byIP[a.Unmap()] = refOf(info)
+			n.byIP[a.Unmap()] = refOf(*info)
 		}
 	}
 	n.built = true
 }
 
-// info is a container's runtime info, or what a later inspection returned.
-func (n *Namer) info(c *containers.Container) containers.Info {
+// info is a container's runtime info, or what a later inspection returned
+// (read only: it points into the container or the namer's cache).
+func (n *Namer) info(c *containers.Container) *containers.Info {
 	if i, ok := n.extra[c.Info.ID]; ok {
 		return i
 	}
-	return c.Info
+	return &c.Info
 }
 
 func refOf(i containers.Info) ref { return ref{i.ID, i.Name, i.Image} }
@@ -287,7 +288,7 @@ func (n *Namer) reinspect(want func(containers.Info) bool) bool {
 	changed := false
 	for _, c := range n.noIPs {
 		a := n.asked[c.Info.ID]
-		if !want(n.info(c)) || a.n >= reinspectMax || (a.n > 0 && now.Sub(a.at) < reinspectEvery) {
+		if !want(*n.info(c)) || a.n >= reinspectMax || (a.n > 0 && now.Sub(a.at) < reinspectEvery) {
 			continue
 		}
 		n.asked[c.Info.ID] = asked{at: now, n: a.n + 1}
@@ -296,7 +297,7 @@ func (n *Namer) reinspect(want func(containers.Info) bool) bool {
 		cancel()
 		if err == nil && (len(info.IPs) > 0 || info.Name != "") {
 			info.ID = c.Info.ID
-			n.extra[c.Info.ID] = info
+			n.extra[c.Info.ID] = &info
 			changed = true
 		}
 	}
@@ -342,27 +343,20 @@ func interfaceAddrs() []netip.Addr {
 // after a container sharing the volume was removed. Results are cached
 // per container and mount while no removed container takes part.
 func (n *Namer) Shared(c *containers.Container, p string, at time.Time) *events.Shared {
-	// The common case first, per event: the path is in no mount. Only the
-	// mounts are looked at (not a copy of the container's whole Info).
-	mounts := c.Info.Mounts
-	if len(n.extra) > 0 {
-		if i, ok := n.extra[c.Info.ID]; ok {
-			mounts = i.Mounts
-		}
-	}
+	// The common case first, per event: the path is in no mount.
+	info := n.info(c)
 	var m *containers.Mount
-	for i := range mounts {
-		d := mounts[i].Destination
+	for i := range info.Mounts {
+		d := info.Mounts[i].Destination
 		if d != "" && under(p, d) {
 			if m == nil || len(d) > len(m.Destination) {
-				m = &mounts[i]
+				m = &info.Mounts[i]
 			}
 		}
 	}
 	if m == nil || m.Source == "" {
 		return nil // not in a volume or bind mount (the common case: no more work)
 	}
-	info := n.info(c)
 	key := sharedKey{info.ID, m.Destination}
 	if s, ok := n.shared[key]; ok {
 		return s
