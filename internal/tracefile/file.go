@@ -106,19 +106,14 @@ type Counter struct {
 
 // Write writes p to W.
 func (c *Counter) Write(p []byte) (int, error) {
-	n, err := c.W.Write(p)
-	if n > 0 {
-		c.bytes.Add(int64(n))
-		c.lines.Add(int64(bytes.Count(p[:n], []byte{'\n'})))
-	}
-	return n, err
+	return c.WriteLines(p, bytes.Count(p, []byte{'\n'}))
 }
 
 // Unwrap is the writer the counter writes to (the output looks through it
 // to size its buffer).
 func (c *Counter) Unwrap() io.Writer { return c.W }
 
-// WriteLines writes p, which holds lines whole lines (the output's line
+// WriteLines writes p, which holds lines newlines (the output's line
 // buffer knows how many), without scanning it; after a partial write it
 // counts the newlines of what was written.
 func (c *Counter) WriteLines(p []byte, lines int) (int, error) {
