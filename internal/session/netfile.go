@@ -125,14 +125,22 @@ func (nf *netfile) started(tr *tracer.Tracer, fds *fdtable.Table) bool {
 	if len(tr.FileChoices) > 0 || len(derivedOnly) > 0 {
 		nf.summary = filesource.Summary(tr.FileChoices, derivedOnly)
 	}
-	if len(nf.derived) > 0 {
-		nf.deriver = derive.New(nf.cat, fds.Lookup, derive.Options{
-			Enabled:   func(d *events.Def) bool { return nf.derived[d.ID] },
-			Aggregate: nf.cfg.Aggregate,
-		})
-		fds.SetCwd(nf.deriver.Cwd().Get)
-	}
+	nf.startDeriver(fds, "")
 	return changed
+}
+
+// startDeriver makes the deriver of the derived events, if any, over the
+// fd table fds (procRoot: /proc when "", tests give a fake).
+func (nf *netfile) startDeriver(fds *fdtable.Table, procRoot string) {
+	if len(nf.derived) == 0 {
+		return
+	}
+	nf.deriver = derive.New(nf.cat, fds.Lookup, derive.Options{
+		Enabled:   func(d *events.Def) bool { return nf.derived[d.ID] },
+		Aggregate: nf.cfg.Aggregate,
+		ProcRoot:  procRoot,
+	})
+	fds.SetCwd(nf.deriver.Cwd().Get)
 }
 
 // netnsOwners is the part of the tracer seedNetns needs.

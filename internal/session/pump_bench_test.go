@@ -5,7 +5,6 @@ import (
 
 	"github.com/ctrace-dev/ctrace/internal/bpf"
 	"github.com/ctrace-dev/ctrace/internal/containers"
-	"github.com/ctrace-dev/ctrace/internal/derive"
 	"github.com/ctrace-dev/ctrace/internal/events"
 	"github.com/ctrace-dev/ctrace/internal/events/eventstest"
 	"github.com/ctrace-dev/ctrace/internal/fdtable"
@@ -57,10 +56,7 @@ func benchPump(b *testing.B, spec filter.Spec) {
 		Logf: func(string, ...any) {}}
 	nf := newNetfile(cat, flt, NetFileConfig{}, coll)
 	fds := fdtable.New(b.TempDir())
-	if len(nf.derived) > 0 {
-		nf.deriver = derive.New(cat, fds.Lookup, derive.Options{Enabled: func(d *events.Def) bool { return nf.derived[d.ID] }, ProcRoot: b.TempDir()})
-		fds.SetCwd(nf.deriver.Cwd().Get)
-	}
+	nf.startDeriver(fds, b.TempDir())
 	p := newPump(cfg, nil, events.NewDecoder(cat, 0), nil, fds, nf)
 	sum := &p.sum
 	// Only what the kernel would deliver: syscalls no event needs stop there.

@@ -16,7 +16,6 @@ import (
 
 	"github.com/ctrace-dev/ctrace/internal/bpf"
 	"github.com/ctrace-dev/ctrace/internal/containers"
-	"github.com/ctrace-dev/ctrace/internal/derive"
 	"github.com/ctrace-dev/ctrace/internal/events"
 	"github.com/ctrace-dev/ctrace/internal/events/eventstest"
 	"github.com/ctrace-dev/ctrace/internal/fdtable"
@@ -667,7 +666,7 @@ func TestDerivedEventsFiltered(t *testing.T) {
 		h.known(cgA, idA)
 		nf := newNetfile(cat, h.cfg.Filter, NetFileConfig{}, h.coll)
 		fds := fdtable.New(t.TempDir())
-		nf.deriver = derive.New(cat, fds.Lookup, derive.Options{Enabled: func(d *events.Def) bool { return nf.derived[d.ID] }, ProcRoot: t.TempDir()})
+		nf.startDeriver(fds, t.TempDir())
 		p := newPump(h.cfg, nil, events.NewDecoder(cat, 0), nil, fds, nf)
 		catOpen := eventstest.New(bpf.SyscallRec{Hdr: hdr(bpf.RecSyscall, cgA, 5, "cat", 0), Nr: nr("openat"), Retval: 3,
 			Args: [6]uint64{atFdcwd, 0x5000, 0}}).Item(1, bpf.ArgStr, 0, "/etc/hostname").Bytes()
