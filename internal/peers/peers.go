@@ -126,8 +126,10 @@ func (n *Namer) build() {
 // info is a container's runtime info, or what a later inspection returned
 // (read only: it points into the container or the namer's cache).
 func (n *Namer) info(c *containers.Container) *containers.Info {
-	if i, ok := n.extra[c.Info.ID]; ok {
-		return i
+	if len(n.extra) > 0 { // rarely any: no hash of the id per event
+		if i, ok := n.extra[c.Info.ID]; ok {
+			return i
+		}
 	}
 	return &c.Info
 }
