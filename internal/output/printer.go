@@ -50,14 +50,7 @@ func ParseFormat(s string) (Format, error) {
 // New returns a printer of format f writing to w through a buffer sized
 // for it (bufferSize; write-behind when w is a regular file: see
 // writeBehind).
-func New(f Format, w io.Writer) Printer {
-	w = newWriteBehind(w)
-	bw := NewLineWriter(w, bufferSize(w))
-	if f == FormatJSON {
-		return NewJSON(bw)
-	}
-	return NewTable(bw)
-}
+func New(f Format, w io.Writer) Printer { return NewTerminal(f, w, TerminalOptions{}) }
 
 // Buffer sizes of the printers (bufferSize).
 const (

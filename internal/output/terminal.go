@@ -19,7 +19,7 @@ type TerminalOptions struct {
 }
 
 // NewTerminal is New for a terminal: the table gets opts; JSON is unchanged.
-// (With the zero opts it is New.)
+// (New is NewTerminal with the zero opts.)
 func NewTerminal(f Format, w io.Writer, opts TerminalOptions) Printer {
 	w = newWriteBehind(w)
 	bw := NewLineWriter(w, bufferSize(w))
