@@ -587,16 +587,14 @@ func TestProgress(t *testing.T) {
 // then): a reader that never passes through the scheduler is preempted by
 // sysmon, which takes its P away in the middle of a system call.
 func TestPumpYields(t *testing.T) {
-	flt, _ := filter.New(cat, filter.Spec{})
-	coll := newFakeContainers()
-	coll.Add(cgA, "/docker/"+idA)
+	h := newHarness(t, filter.Spec{})
+	h.known(cgA, idA)
 	const n = 5*yieldEvery + 7
 	src := &loopSource{recs: [][]byte{read(cgA, 5, 3)}, n: n}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	src.cancel = cancel
-	cfg := Config{Catalog: cat, Containers: coll, Filter: flt, Printer: output.New(output.FormatJSON, io.Discard), Logf: t.Logf}
-	p := newPump(cfg, src, events.NewDecoder(cat, 0), nil, fdtable.New(t.TempDir()), nil)
+	p := newPump(h.cfg, src, events.NewDecoder(cat, 0), nil, fdtable.New(t.TempDir()), nil)
 	yields := 0
 	p.yield = func() { yields++ }
 	sum, err := p.run(ctx)
